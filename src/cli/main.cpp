@@ -1,0 +1,43 @@
+// ropelm: parse the command line, dispatch to a subcommand, map errors to exit codes. Nothing else lives
+// here.
+#include <torch/version.h>
+
+#include <iostream>
+
+#include "cli/command.h"
+#include "util/error.h"
+#include "util/logging.h"
+
+namespace {
+
+std::string version_text() {
+  return std::string("ropelm ") + ROPELM_VERSION + " (LibTorch " + TORCH_VERSION + ")";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ropelm;
+  CLI::App app{"ropelm: train, resume and evaluate small RoPE transformer language models"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", version_text());
+  cli::GlobalOptions global;
+  app.add_option("--log-level", global.log_level, "trace | debug | info | warn | error")
+      ->capture_default_str();
+  app.add_option("--device", global.device, "auto | cpu | cuda | cuda:N (overrides train.device)");
+  app.add_option("--threads", global.threads,
+                 "intra-op CPU threads, 0 = all cores (overrides train.threads)");
+  app.parse_complete_callback([&] { init_logging(global.log_level); });
+  for (const auto& command : cli::registered_commands()) command.setup(app, global);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? 0 : kExitUserError;
+  } catch (const UserError& error) {
+    std::cerr << "error: " << error.what() << "\n";
+    return kExitUserError;
+  } catch (const ExitRequest& request) {
+    return request.code;
+  }
+  return 0;
+}

@@ -1,0 +1,113 @@
+// The resolved run configuration: one struct per TOML section, defaults in one place (the initialisers
+// below). Loading, --set overrides and validation live in config/load.h; the key table (types, ranges, docs)
+// in keys.cpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ropelm {
+
+struct ModelConfig {
+  int64_t d_model = 256;
+  int64_t n_layers = 4;
+  int64_t n_heads = 4;
+  int64_t n_kv_heads = 0;        // 0: same as n_heads (plain multi-head attention)
+  std::string mlp = "swiglu";    // swiglu | gelu
+  int64_t mlp_hidden = 0;        // 0: 8/3·d_model rounded up to 64 (swiglu), 4·d_model (gelu)
+  std::string norm = "rmsnorm";  // rmsnorm | layernorm
+  double norm_eps = 1e-5;
+  double dropout = 0.0;
+  bool bias = false;
+  bool tie_embeddings = true;
+  double init_std = 0.02;
+  int64_t pad_vocab_multiple = 64;  // 1: no padding
+  std::string position = "rope";    // rope | sinusoidal | learned | none
+  int64_t max_seq_len = 0;          // learned/sinusoidal table length; 0: data.context_length
+  double rope_theta = 10000.0;
+  std::string rope_style = "half";    // half | interleaved
+  std::string rope_scaling = "none";  // none | linear | ntk
+  double rope_scaling_factor = 1.0;
+  std::string attention = "auto";  // auto | sdpa | explicit
+};
+
+struct TokenizerConfig {
+  std::string type = "wordpiece";                          // wordpiece | sentencepiece | gpt2
+  std::string vocab = "data/bert-base-uncased-vocab.txt";  // vocab.txt, .model, or encoder.json
+  std::string merges;                                      // gpt2 only: vocab.bpe / merges.txt
+  bool lowercase = true;                                   // wordpiece only
+  bool split_special_tokens = false;
+};
+
+struct DataConfig {
+  std::vector<std::string> train = {"data/the-verdict.txt"};  // files, directories or globs (.txt, .jsonl)
+  std::vector<std::string> val;  // empty: the last val_fraction of the train token stream
+  double val_fraction = 0.1;
+  int64_t context_length = 128;
+  int64_t stride = 128;  // when not set: context_length
+  int64_t batch_size = 16;
+  bool shuffle = true;
+  bool drop_last = true;
+  bool paragraphs = false;  // also split documents at blank lines
+  std::string cache_dir = "runs/cache";
+};
+
+struct OptimConfig {
+  double lr = 1e-3;
+  double min_lr = 1e-4;
+  int64_t warmup_steps = 100;
+  std::string schedule = "cosine";  // cosine | linear | constant | wsd
+  double wsd_decay_fraction = 0.2;  // wsd: share of the steps spent decaying
+  double weight_decay = 0.1;        // 0: plain Adam
+  bool decay_embeddings = false;
+  double beta1 = 0.9;
+  double beta2 = 0.95;
+  double eps = 1e-8;
+  double grad_clip = 1.0;  // 0: no clipping
+};
+
+struct TrainConfig {
+  int64_t steps = 1000;
+  int64_t log_interval = 10;
+  int64_t eval_interval = 100;
+  int64_t eval_batches = 0;  // 0: the whole validation split
+  int64_t seed = 1337;
+  int64_t grad_accum = 1;
+  std::string precision = "fp32";  // fp32 | bf16 (bf16 autocast on CUDA; CPU runs fp32)
+  int64_t max_bad_steps = 5;
+  std::string device = "auto";  // auto | cpu | cuda | cuda:N
+  int64_t threads = 0;          // intra-op threads; 0: all cores
+  bool cuda_graphs = true;
+};
+
+struct CheckpointConfig {
+  int64_t interval = 500;
+  int64_t keep_last = 3;
+};
+
+struct EvalConfig {
+  int64_t context_length = 0;  // 0: data.context_length
+  int64_t stride = 0;          // 0: the eval context length
+  int64_t batch_size = 0;      // 0: data.batch_size
+};
+
+struct DistributedConfig {
+  std::string backend = "auto";  // auto | gloo | nccl
+  int64_t timeout_s = 300;
+  int64_t bucket_mb = 25;
+};
+
+struct Config {
+  ModelConfig model;
+  TokenizerConfig tokenizer;
+  DataConfig data;
+  OptimConfig optim;
+  TrainConfig train;
+  CheckpointConfig checkpoint;
+  EvalConfig eval;
+  DistributedConfig distributed;
+  std::string name = "default";  // the config file's stem: runs/<name> is the default run dir
+};
+
+}  // namespace ropelm

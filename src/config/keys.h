@@ -1,0 +1,48 @@
+// The table of every config key: its section, name, type, allowed values, documentation and where it lives.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "config/config.h"
+
+namespace ropelm {
+
+// A pointer to the field a key sets; the alternative says the key's type.
+using FieldRef = std::variant<int64_t*, double*, bool*, std::string*, std::vector<std::string>*>;
+
+// Allowed numeric range; the open flags exclude the bound itself.
+struct Range {
+  double min;
+  double max;
+  bool min_open = false;
+  bool max_open = false;
+};
+
+struct KeySpec {
+  std::string section;
+  std::string name;
+  std::function<FieldRef(Config&)> field;
+  std::string doc;
+  std::vector<std::string> choices;  // for strings: the only valid values (empty: any)
+  std::optional<Range> range;        // for numbers
+
+  std::string full_name() const { return section + "." + name; }
+};
+
+// Every key, in the order the README and `ropelm config` list them.
+const std::vector<KeySpec>& config_keys();
+const KeySpec* find_key(const std::string& full_name);
+// The section names in order.
+std::vector<std::string> config_sections();
+
+// "model.d_model" → the nearest valid key by edit distance, for "did you mean …?" (empty if none is close).
+std::string closest_key(const std::string& unknown);
+
+// The key's type as the README and error messages say it: integer, float, boolean, string, list of strings.
+std::string type_name(const FieldRef& field);
+
+}  // namespace ropelm

@@ -1,0 +1,27 @@
+// Errors a user can cause (bad config, files, data, checkpoints): reported as one line, exit code 2.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace ropelm {
+
+// Thrown for anything the user can fix; main() prints what() as one line and exits with kExitUserError.
+class UserError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+constexpr int kExitUserError = 2;
+constexpr int kExitTooManyBadSteps = 3;
+
+}  // namespace ropelm
+
+namespace ropelm {
+
+// Thrown by a subcommand that has finished and wants a specific exit code (e.g. kExitTooManyBadSteps).
+struct ExitRequest {
+  int code;
+};
+
+}  // namespace ropelm

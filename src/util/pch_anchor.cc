@@ -1,0 +1,1 @@
+// Anchor translation unit for the target that owns the precompiled LibTorch header.
