@@ -1,0 +1,36 @@
+// Device and thread selection.
+#include "train/device.h"
+
+#include <thread>
+
+#include "util/error.h"
+
+namespace ropelm {
+
+torch::Device select_device(const std::string& spec) {
+  const bool has_cuda = torch::cuda::is_available();
+  if (spec == "auto") return has_cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  if (spec == "cpu") return torch::kCPU;
+  if (!has_cuda) {
+    throw UserError("train.device = '" + spec +
+                    "' but this LibTorch sees no CUDA device: use --device cpu, or build against a CUDA LibTorch");
+  }
+  if (spec == "cuda") return {torch::kCUDA, 0};
+  int64_t index = -1;
+  try {
+    index = std::stoll(spec.substr(5));
+  } catch (const std::exception&) {
+  }
+  if (index < 0 || index >= static_cast<int64_t>(torch::cuda::device_count())) {
+    throw UserError("train.device = '" + spec + "': there are " + std::to_string(torch::cuda::device_count()) +
+                    " CUDA devices");
+  }
+  return {torch::kCUDA, static_cast<c10::DeviceIndex>(index)};
+}
+
+void set_cpu_threads(int64_t threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  torch::set_num_threads(static_cast<int>(threads));
+}
+
+}  // namespace ropelm
