@@ -1,0 +1,117 @@
+// Resolving the `model` config section into TransformerOptions, and the checks that name the key at fault.
+#include "model/model_options.h"
+
+#include <torch/version.h>
+
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "util/error.h"
+
+namespace ropelm {
+namespace {
+
+// Looks a string option up among its choices; the message lists them.
+template <typename Enum>
+Enum parse_choice(const std::string& key, const std::string& value,
+                  const std::map<std::string, Enum>& choices) {
+  auto found = choices.find(value);
+  if (found != choices.end()) return found->second;
+  std::string names;
+  for (const auto& [name, kind] : choices) names += (names.empty() ? "" : " | ") + name;
+  throw UserError("model." + key + " = '" + value + "' is not one of " + names);
+}
+
+void require(bool condition, const std::string& message) {
+  if (!condition) throw UserError(message);
+}
+
+// "model.key = value", integers printed exactly.
+template <typename T>
+std::string show(const std::string& key, T value) {
+  std::ostringstream out;
+  out << "model." << key << " = " << value;
+  return out.str();
+}
+
+}  // namespace
+
+bool sdpa_available() {
+  return TORCH_VERSION_MAJOR >= 2;
+}
+
+bool uses_sdpa(AttentionKind kind) {
+  return kind == AttentionKind::kSdpa || (kind == AttentionKind::kAuto && sdpa_available());
+}
+
+void validate(const TransformerOptions& o) {
+  require(o.vocab_size() > 0,
+          "the tokenizer's vocabulary size must be positive (got " + std::to_string(o.vocab_size()) + ")");
+  require(o.pad_vocab_multiple() >= 1, show("pad_vocab_multiple", o.pad_vocab_multiple()) + " must be >= 1");
+  require(o.d_model() > 0, show("d_model", o.d_model()) + " must be positive");
+  require(o.n_layers() > 0, show("n_layers", o.n_layers()) + " must be positive");
+  require(o.n_heads() > 0, show("n_heads", o.n_heads()) + " must be positive");
+  require(o.d_model() % o.n_heads() == 0,
+          show("n_heads", o.n_heads()) + " does not divide " + show("d_model", o.d_model()));
+  require(o.n_kv_heads() >= 0, show("n_kv_heads", o.n_kv_heads()) + " must be >= 0 (0: n_heads)");
+  require(o.n_heads() % o.kv_heads() == 0,
+          show("n_kv_heads", o.kv_heads()) + " does not divide " + show("n_heads", o.n_heads()));
+  require(o.mlp_hidden() >= 0, show("mlp_hidden", o.mlp_hidden()) + " must be >= 0 (0: default)");
+  require(o.norm_eps() > 0, show("norm_eps", o.norm_eps()) + " must be positive");
+  require(o.dropout() >= 0 && o.dropout() < 1, show("dropout", o.dropout()) + " must be in [0, 1)");
+  require(o.init_std() > 0, show("init_std", o.init_std()) + " must be positive");
+  require(o.max_seq_len() > 0, show("max_seq_len", o.max_seq_len()) + " must be positive");
+  if (o.position() == PositionKind::kRope) {
+    // RoPE rotates pairs of dimensions, and NTK scaling divides by head_dim - 2.
+    require(o.head_dim() % 2 == 0 && o.head_dim() >= 4,
+            "model.position = rope needs an even head size >= 4 (model.d_model / model.n_heads = " +
+                std::to_string(o.head_dim()) + ")");
+    require(o.rope_theta() > 0, show("rope_theta", o.rope_theta()) + " must be positive");
+    require(o.rope_scaling_factor() >= 1,
+            show("rope_scaling_factor", o.rope_scaling_factor()) + " must be >= 1");
+  }
+  if (o.position() == PositionKind::kSinusoidal) {
+    require(o.d_model() % 2 == 0,
+            "model.position = sinusoidal needs an even " + show("d_model", o.d_model()));
+  }
+  require(o.attention() != AttentionKind::kSdpa || sdpa_available(),
+          std::string("model.attention = sdpa needs LibTorch >= 2.0 (this build has ") + TORCH_VERSION +
+              "); use auto or explicit");
+}
+
+TransformerOptions from_config(const ModelConfig& c, int64_t vocab_size, int64_t context_length) {
+  TransformerOptions options(vocab_size, c.d_model, c.n_layers, c.n_heads);
+  options.pad_vocab_multiple(c.pad_vocab_multiple)
+      .n_kv_heads(c.n_kv_heads)
+      .mlp(parse_choice<MlpKind>("mlp", c.mlp, {{"swiglu", MlpKind::kSwiGLU}, {"gelu", MlpKind::kGELU}}))
+      .mlp_hidden(c.mlp_hidden)
+      .norm(parse_choice<NormKind>("norm", c.norm,
+                                   {{"rmsnorm", NormKind::kRMSNorm}, {"layernorm", NormKind::kLayerNorm}}))
+      .norm_eps(c.norm_eps)
+      .dropout(c.dropout)
+      .bias(c.bias)
+      .tie_embeddings(c.tie_embeddings)
+      .init_std(c.init_std)
+      .position(parse_choice<PositionKind>("position", c.position,
+                                           {{"rope", PositionKind::kRope},
+                                            {"sinusoidal", PositionKind::kSinusoidal},
+                                            {"learned", PositionKind::kLearned},
+                                            {"none", PositionKind::kNone}}))
+      .max_seq_len(c.max_seq_len > 0 ? c.max_seq_len : context_length)
+      .rope_theta(c.rope_theta)
+      .rope_style(parse_choice<RopeStyle>(
+          "rope_style", c.rope_style, {{"half", RopeStyle::kHalf}, {"interleaved", RopeStyle::kInterleaved}}))
+      .rope_scaling(parse_choice<RopeScaling>(
+          "rope_scaling", c.rope_scaling,
+          {{"none", RopeScaling::kNone}, {"linear", RopeScaling::kLinear}, {"ntk", RopeScaling::kNTK}}))
+      .rope_scaling_factor(c.rope_scaling_factor)
+      .attention(parse_choice<AttentionKind>("attention", c.attention,
+                                             {{"auto", AttentionKind::kAuto},
+                                              {"sdpa", AttentionKind::kSdpa},
+                                              {"explicit", AttentionKind::kExplicit}}));
+  validate(options);
+  return options;
+}
+
+}  // namespace ropelm

@@ -1,0 +1,49 @@
+// Rotary position embedding (RoPE, Su et al. 2021 "RoFormer"): cos/sin tables and the rotation of q and k.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <utility>
+
+#include "model/model_options.h"
+
+namespace ropelm {
+
+struct RotaryOptions {
+  explicit RotaryOptions(int64_t head_dim) : head_dim_(head_dim) {}
+  TORCH_ARG(int64_t, head_dim);
+  TORCH_ARG(double, theta) = 10000.0;
+  // Evaluating past the training context: linear = position interpolation (Chen et al. 2023, positions /
+  // factor); ntk = NTK-aware base change (bloc97 2023, theta · factor^(d / (d - 2))).
+  TORCH_ARG(RopeScaling, scaling) = RopeScaling::kNone;
+  TORCH_ARG(double, factor) = 1.0;
+};
+
+// Holds cos/sin of position · frequency in fp32 for one device, grown on demand (the table doubles, so
+// decoding token by token rebuilds it O(log n) times). A cache, not a buffer: never saved, rebuilt after
+// loading. Not thread-safe: one model per thread.
+class RotaryEmbedding {
+ public:
+  explicit RotaryEmbedding(RotaryOptions options);
+
+  // cos and sin of positions [offset, offset + length): each (length, 1, head_dim / 2), fp32, on `device`.
+  std::pair<torch::Tensor, torch::Tensor> cos_sin(int64_t offset, int64_t length, torch::Device device) const;
+
+  // The angle frequencies theta^(-2i/d), i < d/2, with NTK scaling applied: (head_dim / 2), fp64 on CPU.
+  torch::Tensor inverse_frequencies() const;
+
+ private:
+  void grow(int64_t length, torch::Device device) const;
+
+  RotaryOptions options_;
+  mutable torch::Tensor cos_;  // (capacity, 1, head_dim / 2)
+  mutable torch::Tensor sin_;
+};
+
+// Rotates x (B, T, n, hs) at the positions of cos/sin (T, 1, hs/2). half pairs dimension i with i + hs/2
+// (Llama/HF "rotate_half"); interleaved pairs 2i with 2i+1 (RoFormer, Meta's Llama). Computed in fp32,
+// returned in x's dtype.
+torch::Tensor apply_rotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                           RopeStyle style);
+
+}  // namespace ropelm
