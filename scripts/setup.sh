@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config clang-format
   libtorch-dev libopenblas0-openmp
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev nlohmann-json3-dev libutf8proc-dev libssl-dev
-  libsentencepiece-dev
+  libsentencepiece-dev libgloo-dev
   libgtest-dev libgmock-dev
   python3-torch
 )
