@@ -1,0 +1,164 @@
+// Batch tensors against brute-force slices of the token stream; the train/val boundary; the prefetcher.
+#include <gtest/gtest.h>
+
+#include <torch/torch.h>
+
+#include <numeric>
+
+#include "data/batch_loader.h"
+#include "data/prefetcher.h"
+#include "data/token_splits.h"
+#include "util/error.h"
+
+namespace ropelm {
+namespace {
+
+// A stream whose token at position i is i: every id in a batch tells where it came from.
+struct PositionStream {
+  explicit PositionStream(int64_t n) : ids(static_cast<size_t>(n)) { std::iota(ids.begin(), ids.end(), 0u); }
+  TokenView view() const { return {ids.data(), 4, static_cast<int64_t>(ids.size())}; }
+  std::vector<uint32_t> ids;
+};
+
+LoaderOptions loader_options(int64_t context, int64_t stride, int64_t batch, bool drop_last = true,
+                             int64_t rank = 0, int64_t world = 1) {
+  return {{context, stride}, batch, /*shuffle=*/true, drop_last, /*seed=*/7, rank, world};
+}
+
+std::vector<int64_t> row(const torch::Tensor& tensor, int64_t r) {
+  torch::Tensor values = tensor[r].contiguous();
+  return {values.data_ptr<int64_t>(), values.data_ptr<int64_t>() + values.numel()};
+}
+
+TEST(BatchLoader, InputsAndTargetsAreTheWindowsTokens) {
+  for (int dtype : {2, 4}) {
+    std::vector<uint16_t> narrow(300);
+    std::vector<uint32_t> wide(300);
+    for (size_t i = 0; i < 300; ++i) narrow[i] = wide[i] = static_cast<uint16_t>((i * 7919) % 65536);
+    TokenView tokens = dtype == 2 ? TokenView(narrow.data(), 2, 300) : TokenView(wide.data(), 4, 300);
+    const int64_t context = 6, stride = 5;
+    BatchLoader loader(tokens, loader_options(context, stride, 4, /*drop_last=*/false));
+    StepSampler sampler({window_count(300, {context, stride}), 4, true, false, 7, 0, 1});
+    for (int step = 0; step < 20; ++step) {
+      Batch batch = loader.next_step().micro_batches[0];
+      std::vector<int64_t> windows = sampler.next_step(1).micro_batches[0];
+      ASSERT_EQ(batch.inputs.dtype(), torch::kInt64);
+      ASSERT_EQ(batch.inputs.sizes(), (torch::IntArrayRef{static_cast<int64_t>(windows.size()), context}));
+      ASSERT_EQ(batch.targets.sizes(), batch.inputs.sizes());
+      for (size_t r = 0; r < windows.size(); ++r) {
+        std::vector<int64_t> expected_input, expected_target;
+        for (int64_t t = 0; t < context; ++t) {
+          expected_input.push_back(tokens[windows[r] * stride + t]);
+          expected_target.push_back(tokens[windows[r] * stride + t + 1]);
+        }
+        ASSERT_EQ(row(batch.inputs, r), expected_input);
+        ASSERT_EQ(row(batch.targets, r), expected_target);
+        // Every target is its input shifted by one.
+        ASSERT_TRUE(torch::equal(batch.targets[r].slice(0, 0, context - 1), batch.inputs[r].slice(0, 1)));
+      }
+    }
+  }
+}
+
+TEST(BatchLoader, RaggedLastBatchIsSmaller) {
+  PositionStream stream(11);  // context 2, stride 2: 5 windows
+  BatchLoader loader(stream.view(), loader_options(2, 2, 3, /*drop_last=*/false));
+  EXPECT_EQ(loader.next_step().micro_batches[0].inputs.size(0), 3);
+  EXPECT_EQ(loader.next_step().micro_batches[0].inputs.size(0), 2);
+  EXPECT_EQ(loader.steps_per_epoch(), 2);
+}
+
+TEST(TokenSplits, NoWindowCrossesTheTrainValBoundary) {
+  for (int64_t n : {100, 101, 1000}) {
+    for (double fraction : {0.0, 0.1, 0.25, 0.5}) {
+      PositionStream stream(n);
+      TokenSplits splits = split_validation_tail(stream.view(), fraction);
+      const auto val_tokens = static_cast<int64_t>(static_cast<double>(n) * fraction);
+      ASSERT_EQ(splits.val.size(), val_tokens);
+      ASSERT_EQ(splits.train.size() + splits.val.size(), n);
+      const int64_t boundary = splits.train.size();
+      BatchLoader train(splits.train, loader_options(4, 3, 5, /*drop_last=*/false));
+      for (int64_t s = 0; s < train.steps_per_epoch(); ++s) {
+        ASSERT_LT(train.next_step().micro_batches[0].targets.max().item<int64_t>(), boundary);
+      }
+      if (splits.val.size() <= 4) continue;
+      BatchLoader val(splits.val, loader_options(4, 3, 5, /*drop_last=*/false), "val");
+      for (int64_t s = 0; s < val.steps_per_epoch(); ++s) {
+        ASSERT_GE(val.next_step().micro_batches[0].inputs.min().item<int64_t>(), boundary);
+      }
+    }
+  }
+}
+
+TEST(TokenSplits, ValFractionOutsideRangeIsAUserError) {
+  PositionStream stream(10);
+  EXPECT_THROW(split_validation_tail(stream.view(), -0.1), UserError);
+  EXPECT_THROW(split_validation_tail(stream.view(), 1.0), UserError);
+  EXPECT_THROW(split_validation_tail(stream.view(), std::nan("")), UserError);
+}
+
+TEST(BatchLoader, BadOptionsAreUserErrors) {
+  PositionStream stream(50);
+  EXPECT_THROW(BatchLoader(stream.view(), loader_options(0, 1, 2)), UserError);
+  EXPECT_THROW(BatchLoader(stream.view(), loader_options(4, 0, 2)), UserError);
+  EXPECT_THROW(BatchLoader(stream.view(), loader_options(4, 4, 0)), UserError);
+  EXPECT_THROW(BatchLoader(stream.view(), loader_options(50, 1, 2)), UserError);  // needs 51 tokens
+}
+
+bool same_steps(const StepBatches& a, const StepBatches& b) {
+  if (a.micro_batches.size() != b.micro_batches.size() || !(a.next == b.next) || a.epoch != b.epoch)
+    return false;
+  for (size_t m = 0; m < a.micro_batches.size(); ++m) {
+    if (!torch::equal(a.micro_batches[m].inputs, b.micro_batches[m].inputs) ||
+        !torch::equal(a.micro_batches[m].targets, b.micro_batches[m].targets)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+TEST(BatchLoader, RestoredCursorGivesIdenticalBatches) {
+  PositionStream stream(400);
+  LoaderOptions rank1 = loader_options(8, 5, 3, /*drop_last=*/false, /*rank=*/1, /*world=*/2);
+  BatchLoader original(stream.view(), rank1);
+  for (int s = 0; s < 9; ++s) original.next_step(2);
+  BatchLoader resumed(stream.view(), rank1);
+  resumed.restore(original.cursor());
+  for (int s = 0; s < 30; ++s) ASSERT_TRUE(same_steps(original.next_step(2), resumed.next_step(2))) << s;
+}
+
+TEST(Prefetcher, DeliversTheSameStepsAsTheLoader) {
+  PositionStream stream(500);
+  LoaderOptions rank1 = loader_options(8, 8, 2, /*drop_last=*/false, /*rank=*/1, /*world=*/2);
+  BatchLoader direct(stream.view(), rank1);
+  BatchLoader ahead(stream.view(), rank1);
+  direct.next_step(2);
+  ahead.restore(direct.cursor());
+  Prefetcher prefetcher(std::move(ahead), /*grad_accum=*/2, torch::kCPU, /*depth=*/3);
+  EXPECT_EQ(prefetcher.cursor(), direct.cursor());
+  for (int s = 0; s < 40; ++s) {  // about three epochs
+    StepBatches expected = direct.next_step(2);
+    StepBatches got = prefetcher.next();
+    ASSERT_TRUE(same_steps(expected, got)) << "step " << s;
+    ASSERT_EQ(prefetcher.cursor(), expected.next);
+  }
+}
+
+TEST(Prefetcher, StopsCleanlyWithAFullQueueOrRightAway) {
+  PositionStream stream(500);
+  { Prefetcher idle(BatchLoader(stream.view(), loader_options(4, 4, 2)), 1, torch::kCPU); }
+  Prefetcher busy(BatchLoader(stream.view(), loader_options(4, 4, 2)), 1, torch::kCPU, /*depth=*/2);
+  busy.next();
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(20));  // let the queue fill; the destructor must still join
+}
+
+TEST(Prefetcher, RethrowsTheLoadersError) {
+  PositionStream stream(21);  // 5 windows of 4: fewer than one step of 2 × grad_accum 3 with drop_last
+  Prefetcher prefetcher(BatchLoader(stream.view(), loader_options(4, 4, 2, /*drop_last=*/true)), 3,
+                        torch::kCPU);
+  EXPECT_THROW(prefetcher.next(), UserError);
+}
+
+}  // namespace
+}  // namespace ropelm
