@@ -11,7 +11,7 @@
 namespace {
 
 std::string version_text() {
-  return std::string("ropelm ") + ROPELM_VERSION + " (LibTorch " + TORCH_VERSION + ")";
+  return std::string("ropelm ") + ROPELM_VERSION_STRING + " (LibTorch " + TORCH_VERSION + ")";
 }
 
 }  // namespace

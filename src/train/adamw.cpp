@@ -51,7 +51,8 @@ void AdamW::step(double lr) {
 }
 
 void AdamW::zero_grad() {
-  // Zero in place rather than freeing: re-faulting fresh gradient pages each step is slow (LIBTORCH-NOTES item 3).
+  // Zero in place rather than freeing: re-faulting fresh gradient pages each step is slow (LIBTORCH-NOTES
+  // item 3).
   for (auto& p : parameters_) {
     if (p.tensor.grad().defined()) p.tensor.mutable_grad().zero_();
   }

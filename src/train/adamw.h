@@ -17,13 +17,13 @@ struct NamedParameter {
   bool decay;  // weight decay applies (weight matrices) or not (norms, biases, embeddings unless configured)
 };
 
-// Splits a model's parameters into decay / no-decay by shape and name (GPT-2/nanoGPT's rule: tensors of rank ≥ 2
-// decay, except embeddings unless optim.decay_embeddings).
+// Splits a model's parameters into decay / no-decay by shape and name (GPT-2/nanoGPT's rule: tensors of rank
+// ≥ 2 decay, except embeddings unless optim.decay_embeddings).
 std::vector<NamedParameter> group_parameters(const torch::OrderedDict<std::string, torch::Tensor>& parameters,
                                              const OptimConfig& optim);
 
-// Our own AdamW rather than torch::optim::AdamW: the state is keyed by parameter name (checkpoints survive any
-// reordering), the step count is ours (LIBTORCH-NOTES item 6), and the learning rate is passed each step.
+// Our own AdamW rather than torch::optim::AdamW: the state is keyed by parameter name (checkpoints survive
+// any reordering), the step count is ours (LIBTORCH-NOTES item 6), and the learning rate is passed each step.
 // weight_decay 0 makes it exactly Adam.
 class AdamW {
  public:

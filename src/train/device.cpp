@@ -12,8 +12,9 @@ torch::Device select_device(const std::string& spec) {
   if (spec == "auto") return has_cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
   if (spec == "cpu") return torch::kCPU;
   if (!has_cuda) {
-    throw UserError("train.device = '" + spec +
-                    "' but this LibTorch sees no CUDA device: use --device cpu, or build against a CUDA LibTorch");
+    throw UserError(
+        "train.device = '" + spec +
+        "' but this LibTorch sees no CUDA device: use --device cpu, or build against a CUDA LibTorch");
   }
   if (spec == "cuda") return {torch::kCUDA, 0};
   int64_t index = -1;
@@ -22,8 +23,8 @@ torch::Device select_device(const std::string& spec) {
   } catch (const std::exception&) {
   }
   if (index < 0 || index >= static_cast<int64_t>(torch::cuda::device_count())) {
-    throw UserError("train.device = '" + spec + "': there are " + std::to_string(torch::cuda::device_count()) +
-                    " CUDA devices");
+    throw UserError("train.device = '" + spec + "': there are " +
+                    std::to_string(torch::cuda::device_count()) + " CUDA devices");
   }
   return {torch::kCUDA, static_cast<c10::DeviceIndex>(index)};
 }

@@ -9,7 +9,8 @@ namespace ropelm {
 
 double lr_at(int64_t step, int64_t total_steps, const OptimConfig& optim) {
   const double peak = optim.lr, floor = optim.min_lr;
-  if (step <= optim.warmup_steps) return peak * static_cast<double>(step) / static_cast<double>(optim.warmup_steps);
+  if (step <= optim.warmup_steps)
+    return peak * static_cast<double>(step) / static_cast<double>(optim.warmup_steps);
   const double decay_steps = static_cast<double>(std::max<int64_t>(1, total_steps - optim.warmup_steps));
   const double progress = std::clamp(static_cast<double>(step - optim.warmup_steps) / decay_steps, 0.0, 1.0);
   if (optim.schedule == "constant") return peak;

@@ -1,4 +1,5 @@
-// The learning rate as a pure function of the step: linear warmup, then cosine | linear | constant | wsd decay.
+// The learning rate as a pure function of the step: linear warmup, then cosine | linear | constant | wsd
+// decay.
 #pragma once
 
 #include <cstdint>

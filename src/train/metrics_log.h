@@ -11,8 +11,8 @@ namespace ropelm {
 
 class MetricsLog {
  public:
-  // Opens for append. With resume_step ≥ 0, first drops rows after that step (written after the checkpoint the
-  // run resumes from), so that the file reads as one uninterrupted run.
+  // Opens for append. With resume_step ≥ 0, first drops rows after that step (written after the checkpoint
+  // the run resumes from), so that the file reads as one uninterrupted run.
   MetricsLog(const std::filesystem::path& path, int64_t resume_step);
   void write(const nlohmann::json& row);
 

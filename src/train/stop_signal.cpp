@@ -31,8 +31,12 @@ void install_stop_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-bool stop_requested() { return stop_flag.load(); }
+bool stop_requested() {
+  return stop_flag.load();
+}
 
-void request_stop() { stop_flag.store(true); }
+void request_stop() {
+  stop_flag.store(true);
+}
 
 }  // namespace ropelm

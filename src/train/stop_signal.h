@@ -1,4 +1,5 @@
-// SIGINT/SIGTERM handling: the first asks the trainer to stop at the next step boundary; a second SIGINT aborts.
+// SIGINT/SIGTERM handling: the first asks the trainer to stop at the next step boundary; a second SIGINT
+// aborts.
 #pragma once
 
 namespace ropelm {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -49,6 +50,43 @@ inline int count_lines(const std::string& text) {
   int lines = 0;
   for (char c : text) lines += c == '\n';
   return lines;
+}
+
+}  // namespace ropelm::test
+
+namespace ropelm::test {
+
+// Starts ropelm in the background (from the repo root, output to the given files); returns its pid, so that a
+// test can signal the process itself (the shell execs ropelm, so no shell stands between).
+inline pid_t spawn_ropelm(const std::string& args, const std::filesystem::path& out,
+                          const std::filesystem::path& err) {
+  std::string command = std::string("cd '") + ROPELM_SOURCE_DIR + "' && exec '" + ROPELM_BIN + "' " + args +
+                        " >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// Waits for a spawned process; its exit code, or -1 when a signal killed it.
+inline int wait_exit_code(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace ropelm::test
+
+namespace ropelm::test {
+
+inline int64_t count_words(const std::string& text) {
+  std::istringstream in(text);
+  std::string word;
+  int64_t words = 0;
+  while (in >> word) ++words;
+  return words;
 }
 
 }  // namespace ropelm::test

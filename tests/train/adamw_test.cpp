@@ -19,8 +19,9 @@ torch::OrderedDict<std::string, torch::Tensor> make_parameters() {
 
 void fake_gradients(const std::vector<torch::Tensor>& tensors, int step) {
   for (size_t i = 0; i < tensors.size(); ++i) {
-    tensors[i].mutable_grad() = torch::sin(torch::arange(tensors[i].numel()).reshape(tensors[i].sizes()) *
-                                           (step + 1.0) + static_cast<double>(i));
+    tensors[i].mutable_grad() =
+        torch::sin(torch::arange(tensors[i].numel()).reshape(tensors[i].sizes()) * (step + 1.0) +
+                   static_cast<double>(i));
   }
 }
 
@@ -41,8 +42,8 @@ TEST(AdamW, MatchesTorchAdamWWithTwoParamGroups) {
   auto reference_params = make_parameters();
   AdamW ours(group_parameters(ours_params, optim), optim);
 
-  std::vector<torch::Tensor> decay = {reference_params[0]};
-  std::vector<torch::Tensor> no_decay = {reference_params[1], reference_params[2]};
+  std::vector<torch::Tensor> decay = {reference_params[0].value()};
+  std::vector<torch::Tensor> no_decay = {reference_params[1].value(), reference_params[2].value()};
   auto options = torch::optim::AdamWOptions(1e-2).betas({optim.beta1, optim.beta2}).eps(optim.eps);
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(options.weight_decay(0.1)));
@@ -56,7 +57,8 @@ TEST(AdamW, MatchesTorchAdamWWithTwoParamGroups) {
     reference.step();
   }
   for (size_t i = 0; i < ours_params.size(); ++i) {
-    EXPECT_TRUE(torch::allclose(ours_params[i], reference_params[i], 1e-6, 1e-7)) << ours_params.keys()[i];
+    EXPECT_TRUE(torch::allclose(ours_params[i].value(), reference_params[i].value(), 1e-6, 1e-7))
+        << ours_params.keys()[i];
   }
 }
 
@@ -70,7 +72,7 @@ TEST(AdamW, StateRoundTripContinuesIdentically) {
   auto b_params = make_parameters();
   {
     torch::NoGradGuard no_grad;
-    for (size_t i = 0; i < b_params.size(); ++i) b_params[i].copy_(a_params[i]);
+    for (size_t i = 0; i < b_params.size(); ++i) b_params[i].value().copy_(a_params[i].value());
   }
   AdamW b(group_parameters(b_params, optim), optim);
   b.load_state(a.state(), a.steps_taken());
@@ -80,7 +82,8 @@ TEST(AdamW, StateRoundTripContinuesIdentically) {
     a.step(1e-2);
     b.step(1e-2);
   }
-  for (size_t i = 0; i < a_params.size(); ++i) EXPECT_TRUE(torch::equal(a_params[i], b_params[i]));
+  for (size_t i = 0; i < a_params.size(); ++i)
+    EXPECT_TRUE(torch::equal(a_params[i].value(), b_params[i].value()));
 }
 
 TEST(AdamW, LoadingStateOfAnotherShapeIsAUserError) {

@@ -28,7 +28,8 @@ TEST(LrSchedule, WarmupIsLinearFromZero) {
 }
 
 TEST(LrSchedule, CosineFollowsHalfACosineToMinLr) {
-  EXPECT_NEAR(lr_at(60, 110, schedule("cosine")), 0.1 + 0.5 * (1 + std::cos(std::numbers::pi * 0.5)) * 0.9, 1e-12);
+  EXPECT_NEAR(lr_at(60, 110, schedule("cosine")), 0.1 + 0.5 * (1 + std::cos(std::numbers::pi * 0.5)) * 0.9,
+              1e-12);
   EXPECT_NEAR(lr_at(110, 110, schedule("cosine")), 0.1, 1e-12);
   EXPECT_NEAR(lr_at(500, 110, schedule("cosine")), 0.1, 1e-12);  // past the end stays at min_lr
 }
@@ -36,7 +37,7 @@ TEST(LrSchedule, CosineFollowsHalfACosineToMinLr) {
 TEST(LrSchedule, LinearConstantAndWsd) {
   EXPECT_NEAR(lr_at(35, 110, schedule("linear")), 1.0 - 0.9 * 0.25, 1e-12);
   EXPECT_DOUBLE_EQ(lr_at(100, 110, schedule("constant")), 1.0);
-  EXPECT_DOUBLE_EQ(lr_at(90, 110, schedule("wsd")), 1.0);                   // still stable at 80%
+  EXPECT_DOUBLE_EQ(lr_at(90, 110, schedule("wsd")), 1.0);                 // still stable at 80%
   EXPECT_NEAR(lr_at(100, 110, schedule("wsd")), 1.0 - 0.9 * 0.5, 1e-12);  // halfway through the decay
   EXPECT_NEAR(lr_at(110, 110, schedule("wsd")), 0.1, 1e-12);
 }

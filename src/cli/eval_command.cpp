@@ -1,0 +1,93 @@
+// `ropelm eval`: strided perplexity and bits per byte of a checkpoint on a text (default: the run's
+// validation split).
+#include <spdlog/fmt/fmt.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <numbers>
+
+#include "cli/command.h"
+#include "data/corpus.h"
+#include "data/data_options.h"
+#include "eval/perplexity.h"
+#include "train/device.h"
+#include "train/run_checkpoint.h"
+#include "util/error.h"
+
+namespace ropelm::cli {
+namespace {
+
+struct EvalArgs {
+  std::string checkpoint;
+  std::vector<std::string> data;
+  int64_t context_length = 0, stride = 0, batch_size = 0;
+  bool json = false;
+};
+
+// The tokens to score and the UTF-8 bytes of the text they came from.
+std::pair<TokenView, uint64_t> eval_tokens(const Corpus& corpus, bool explicit_data) {
+  if (explicit_data) return {corpus.train(), corpus.train_cache().text_bytes()};
+  if (corpus.val().empty()) throw UserError("the run has no validation split: pass --data FILE");
+  if (const TokenCache* val = corpus.val_cache()) return {corpus.val(), val->text_bytes()};
+  // A val_fraction split: the bytes are not separable, so apportion them by token share.
+  double share = static_cast<double>(corpus.val().size()) /
+                 static_cast<double>(corpus.train().size() + corpus.val().size());
+  return {corpus.val(), static_cast<uint64_t>(std::llround(share * corpus.train_cache().text_bytes()))};
+}
+
+void run_eval(const EvalArgs& args, const GlobalOptions& global) {
+  auto start = std::chrono::steady_clock::now();
+  torch::Device device = select_device(global.device.empty() ? "auto" : global.device);
+  if (global.threads >= 0) set_cpu_threads(global.threads);
+  LoadedCheckpoint loaded = open_checkpoint(args.checkpoint, device);
+  Config& config = loaded.config;
+  if (!args.data.empty()) {
+    config.data.train = args.data;
+    config.data.val.clear();
+    config.data.val_fraction = 0;
+  }
+  Corpus corpus = Corpus::load(corpus_options(config), *loaded.tokenizer, CacheAccess::kOpenOrBuild);
+  auto [tokens, text_bytes] = eval_tokens(corpus, !args.data.empty());
+  PerplexityOptions options;
+  options.context_length = args.context_length ? args.context_length : config.data.context_length;
+  options.stride = args.stride ? args.stride : options.context_length;
+  options.batch_size = args.batch_size ? args.batch_size : config.data.batch_size;
+  NllSum sum = score_tokens(loaded.model, tokens, options, device);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double mean_nll = sum.nll / static_cast<double>(sum.tokens);
+  double bits_per_byte = sum.nll / std::numbers::ln2 / static_cast<double>(text_bytes);
+  if (args.json) {
+    nlohmann::json result = {{"tokens", sum.tokens},
+                             {"nll", mean_nll},
+                             {"perplexity", std::exp(mean_nll)},
+                             {"bits_per_byte", bits_per_byte},
+                             {"seconds", seconds}};
+    std::cout << result.dump() << "\n";
+    return;
+  }
+  std::cout << fmt::format(
+      "tokens scored  {}\nmean NLL       {:.6f}\nperplexity     {:.4f}\nbits per byte  {:.6f}\n"
+      "time           {:.2f} s\n",
+      sum.tokens, mean_nll, std::exp(mean_nll), bits_per_byte, seconds);
+}
+
+void setup_eval(CLI::App& app, const GlobalOptions& global) {
+  auto args = std::make_shared<EvalArgs>();
+  CLI::App* command = app.add_subcommand("eval", "strided perplexity of a checkpoint on a text");
+  command->add_option("--checkpoint", args->checkpoint, "checkpoint directory")->required();
+  command->add_option("--data", args->data, "text files to score (default: the run's validation split)");
+  command->add_option("--context-length", args->context_length,
+                      "window length (default: data.context_length)");
+  command->add_option("--stride", args->stride, "tokens between windows (default: the context length)");
+  command->add_option("--batch-size", args->batch_size, "windows per batch (default: data.batch_size)");
+  command->add_flag("--json", args->json,
+                    "print one JSON object: tokens, nll, perplexity, bits_per_byte, seconds");
+  command->callback([args, &global] { run_eval(*args, global); });
+}
+
+const bool registered = register_command({40, setup_eval});
+
+}  // namespace
+}  // namespace ropelm::cli

@@ -1,0 +1,48 @@
+// `ropelm info`: what a checkpoint holds, after verifying every file against its manifest.
+#include <spdlog/fmt/fmt.h>
+
+#include <iostream>
+
+#include "cli/command.h"
+#include "model/model_stats.h"
+#include "train/run_checkpoint.h"
+
+namespace ropelm::cli {
+namespace {
+
+void run_info(const std::string& dir) {
+  LoadedCheckpoint loaded = open_checkpoint(dir, torch::kCPU);  // verifies sizes and sha256 of every file
+  const Config& c = loaded.config;
+  const TrainingState& s = loaded.state;
+  ParameterCounts counts = count_parameters(*loaded.model);
+  std::cout << fmt::format("checkpoint      {}\n", dir)
+            << fmt::format("files           verified (manifest sizes and sha256)\n")
+            << fmt::format(
+                   "model           d_model {}, {} layers, {} heads ({} kv), {} mlp, {}, position {}{}\n",
+                   c.model.d_model, c.model.n_layers, c.model.n_heads,
+                   c.model.n_kv_heads ? c.model.n_kv_heads : c.model.n_heads, c.model.mlp, c.model.norm,
+                   c.model.position, c.model.position == "rope" ? " (" + c.model.rope_style + ")" : "")
+            << fmt::format("parameters      {} ({} non-embedding)\n", counts.total, counts.non_embedding)
+            << fmt::format("tokenizer       {} {} (vocab {})\n", c.tokenizer.type, c.tokenizer.vocab,
+                           loaded.tokenizer->vocab_size())
+            << fmt::format("data            context {}, stride {}, batch {}\n", c.data.context_length,
+                           c.data.stride, c.data.batch_size)
+            << fmt::format("step            {} of {}\n", s.step, c.train.steps)
+            << fmt::format("tokens seen     {}\n", s.tokens_seen)
+            << fmt::format("val loss        {}\n",
+                           s.best_val_loss
+                               ? fmt::format("{:.4f} (best, step {})", *s.best_val_loss, *s.best_step)
+                               : std::string("none"));
+}
+
+void setup_info(CLI::App& app, const GlobalOptions&) {
+  auto dir = std::make_shared<std::string>();
+  CLI::App* command = app.add_subcommand("info", "summarise and verify a checkpoint");
+  command->add_option("--checkpoint", *dir, "checkpoint directory")->required();
+  command->callback([dir] { run_info(*dir); });
+}
+
+const bool registered = register_command({60, setup_info});
+
+}  // namespace
+}  // namespace ropelm::cli

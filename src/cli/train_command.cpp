@@ -1,0 +1,46 @@
+// `ropelm train`: resolve the config and run dir, then hand over to the trainer.
+#include "cli/command.h"
+#include "train/trainer.h"
+
+namespace ropelm::cli {
+namespace {
+
+struct TrainArgs {
+  ConfigArgs config;
+  std::string run_dir;
+  std::string resume;
+  bool force = false;
+};
+
+std::string resume_hint(const TrainArgs& args, const std::string& run_dir) {
+  std::string hint = "ropelm train --config " + args.config.path;
+  for (const auto& set : args.config.sets) hint += " --set " + set;
+  return hint + " --run-dir " + run_dir + " --resume auto";
+}
+
+void setup_train(CLI::App& app, const GlobalOptions& global) {
+  auto args = std::make_shared<TrainArgs>();
+  CLI::App* command = app.add_subcommand("train", "train a model (resumable: --resume auto)");
+  add_config_options(*command, args->config);
+  command->add_option("--run-dir", args->run_dir,
+                      "where logs, metrics and checkpoints go (default: runs/<config name>)");
+  command->add_option("--resume", args->resume,
+                      "auto (newest valid checkpoint of the run dir) or a checkpoint dir");
+  command->add_flag(
+      "--force", args->force,
+      "resume despite config changes that break exactness; start over in a run dir with checkpoints");
+  command->callback([args, &global] {
+    Config config = resolve_config(args->config, global);
+    TrainOptions options;
+    options.run_dir = args->run_dir.empty() ? "runs/" + config.name : args->run_dir;
+    options.resume = args->resume;
+    options.force = args->force;
+    options.resume_hint = resume_hint(*args, options.run_dir.string());
+    train(config, options);
+  });
+}
+
+const bool registered = register_command({20, setup_train});
+
+}  // namespace
+}  // namespace ropelm::cli

@@ -1,0 +1,25 @@
+// Console progress: a live bar (step, loss, lr, tokens/s, ETA) on a terminal, plain log lines otherwise.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace ropelm {
+
+class Progress {
+ public:
+  Progress(int64_t first_step, int64_t total_steps);
+  // One logged step. The line also goes to train.log.
+  void report(int64_t step, double loss, double lr, double tokens_per_s, double grad_norm);
+  // Any other message (eval, checkpoint): clears the bar first so that the two don't mix.
+  void message(const std::string& text);
+  void finish();
+
+ private:
+  int64_t first_step_, total_steps_;
+  bool terminal_;
+  bool bar_shown_ = false;
+  double started_;
+};
+
+}  // namespace ropelm

@@ -1,0 +1,36 @@
+// One optimizer step: forward/backward over the micro-batches, loss per target token, clip, update.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "data/batch_loader.h"
+#include "model/transformer.h"
+#include "train/adamw.h"
+
+namespace ropelm {
+
+struct StepResult {
+  torch::Tensor loss;       // 0-dim: mean NLL per target token over the whole step (stays on the device)
+  torch::Tensor grad_norm;  // 0-dim: global gradient norm before clipping
+  int64_t tokens = 0;       // target tokens of the step on this rank
+  bool applied = true;      // false when the loss or the gradient was not finite and the update was skipped
+};
+
+struct StepSettings {
+  double lr = 0;
+  double grad_clip = 0;        // 0: no clipping
+  int64_t global_tokens = 0;   // target tokens of the step over all ranks: each micro-batch's summed NLL is
+                               // divided by it, so the step's gradient is the per-token mean however the
+                               // windows are split into micro-batches or ranks
+  bool bf16_autocast = false;  // CUDA only
+};
+
+// Runs the step. `all_reduce` (may be empty) averages gradients across ranks before clipping.
+StepResult train_step(Transformer& model, AdamW& optimizer, const StepBatches& batches, torch::Device device,
+                      const StepSettings& settings, const std::function<void()>& all_reduce = {});
+
+// Scales gradients so their global norm is at most max_norm (as torch.nn.utils.clip_grad_norm_); returns the
+// norm before clipping, without synchronising the device.
+torch::Tensor clip_grad_norm(const std::vector<NamedParameter>& parameters, double max_norm);
+
+}  // namespace ropelm

@@ -1,0 +1,237 @@
+// The trainer: set-up, resume, then a flat loop of step → log → validate → checkpoint.
+#include "train/trainer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "checkpoint/checkpoint_retention.h"
+#include "config/load.h"
+#include "data/corpus.h"
+#include "data/data_options.h"
+#include "data/prefetcher.h"
+#include "eval/perplexity.h"
+#include "model/model_stats.h"
+#include "train/device.h"
+#include "train/lr_schedule.h"
+#include "train/metrics_log.h"
+#include "train/progress.h"
+#include "train/resume_policy.h"
+#include "train/run_checkpoint.h"
+#include "train/stop_signal.h"
+#include "train/train_step.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+#include "util/logging.h"
+
+namespace ropelm {
+namespace fs = std::filesystem;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+class Trainer {
+ public:
+  Trainer(const Config& config, const TrainOptions& options);
+  void run();
+
+ private:
+  void prepare_run_dir();
+  void resume_if_asked();
+  void evaluate();
+  void save();
+
+  Config config_;
+  TrainOptions options_;
+  torch::Device device_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  std::optional<Corpus> corpus_;
+  Transformer model_{nullptr};
+  std::unique_ptr<AdamW> optimizer_;
+  std::optional<BatchLoader> loader_;
+  TrainingState state_;
+  bool resumed_ = false;
+  std::optional<MetricsLog> metrics_;
+};
+
+Trainer::Trainer(const Config& config, const TrainOptions& options)
+    : config_(config), options_(options), device_(select_device(config.train.device)) {
+  set_cpu_threads(config_.train.threads);
+  prepare_run_dir();
+  tokenizer_ = make_tokenizer(config_.tokenizer);
+  corpus_ = Corpus::load(corpus_options(config_), *tokenizer_, CacheAccess::kOpenOrBuild);
+  loader_.emplace(corpus_->train(), train_loader_options(config_), "train");
+  state_.train_tokens = corpus_->train().size();
+  model_ = build_model(config_, tokenizer_->vocab_size());
+  model_->to(device_);
+  optimizer_ =
+      std::make_unique<AdamW>(group_parameters(model_->named_parameters(), config_.optim), config_.optim);
+  resume_if_asked();
+  ParameterCounts counts = count_parameters(*model_);
+  spdlog::info("model: {} parameters ({} non-embedding), {:.3g} training FLOPs/token; device {}, {} threads",
+               counts.total, counts.non_embedding,
+               training_flops_per_token(*model_, config_.data.context_length), device_.str(),
+               torch::get_num_threads());
+}
+
+void Trainer::prepare_run_dir() {
+  std::error_code error;
+  fs::create_directories(options_.run_dir, error);
+  if (error) {
+    throw UserError("cannot create run dir " + options_.run_dir.string() + ": " + error.message() +
+                    " (choose another with --run-dir)");
+  }
+  bool has_checkpoints = !list_checkpoints(options_.run_dir).empty();
+  if (has_checkpoints && options_.resume.empty()) {
+    if (!options_.force) {
+      throw UserError("run dir " + options_.run_dir.string() +
+                      " already has checkpoints: continue it with --resume auto, or start over with --force");
+    }
+    fs::remove_all(options_.run_dir / "checkpoints");
+  }
+  write_file_atomic(options_.run_dir / "config.toml", to_toml(config_));
+  add_log_file(options_.run_dir / "train.log");
+}
+
+void Trainer::resume_if_asked() {
+  if (options_.resume.empty()) return;
+  std::optional<fs::path> dir;
+  if (options_.resume == "auto") {
+    dir = newest_valid_checkpoint(options_.run_dir);
+    if (!dir)
+      spdlog::info("--resume auto: no checkpoint in {}, starting from scratch", options_.run_dir.string());
+  } else {
+    dir = fs::path(options_.resume);
+    if (!fs::is_directory(*dir))
+      throw UserError("--resume " + dir->string() + ": no such checkpoint directory");
+  }
+  if (!dir) return;
+  VerifiedCheckpoint checkpoint = load_checkpoint(*dir);
+  Config saved = parse_config_text(checkpoint.contents.config_toml, (*dir / "config.toml").string());
+  ConfigDiff diff = diff_for_resume(saved, config_);
+  for (const auto& change : diff.allowed) spdlog::info("resume: config change {}", change);
+  TrainingState saved_state = training_state_from_json(checkpoint.contents.trainer_state);
+  if (saved_state.train_tokens != state_.train_tokens) {
+    diff.breaking.push_back("train tokens: " + std::to_string(saved_state.train_tokens) + " -> " +
+                            std::to_string(state_.train_tokens));
+  }
+  if (!diff.breaking.empty()) {
+    std::string changes;
+    for (const auto& change : diff.breaking) changes += (changes.empty() ? "" : "; ") + change;
+    if (!options_.force) {
+      throw UserError("cannot resume " + dir->string() + " exactly: " + changes +
+                      " (pass --force to resume anyway)");
+    }
+    spdlog::warn("resuming despite changes that break exactness (--force): {}", changes);
+  }
+  load_model_weights(model_, checkpoint.contents, *dir);
+  state_ = saved_state;
+  state_.train_tokens = corpus_->train().size();
+  optimizer_->load_state(checkpoint.contents.optimizer, state_.updates);
+  restore_rng(state_, device_);
+  loader_->restore(state_.cursor);
+  resumed_ = true;
+  spdlog::info("resumed from {} at step {} ({} tokens seen)", dir->string(), state_.step, state_.tokens_seen);
+}
+
+void Trainer::evaluate() {
+  if (corpus_->val().empty()) return;
+  PerplexityOptions options;
+  options.context_length =
+      config_.eval.context_length ? config_.eval.context_length : config_.data.context_length;
+  options.stride = config_.eval.stride ? config_.eval.stride : options.context_length;
+  options.batch_size = config_.eval.batch_size ? config_.eval.batch_size : config_.data.batch_size;
+  options.max_windows = config_.train.eval_batches * options.batch_size;
+  NllSum sum = score_tokens(model_, corpus_->val(), options, device_);
+  double val_loss = sum.nll / static_cast<double>(sum.tokens);
+  if (!state_.best_val_loss || val_loss < *state_.best_val_loss) {
+    state_.best_val_loss = val_loss;
+    state_.best_step = state_.step;
+  }
+  metrics_->write({{"step", state_.step}, {"val_loss", val_loss}, {"val_ppl", std::exp(val_loss)}});
+  spdlog::info("step {}: val_loss {:.4f}, val_ppl {:.2f} ({} tokens)", state_.step, val_loss,
+               std::exp(val_loss), sum.tokens);
+}
+
+void Trainer::save() {
+  capture_rng(state_, device_);
+  fs::path dir = save_run_checkpoint(options_.run_dir, config_, model_, *optimizer_, state_);
+  spdlog::info("checkpoint {}", dir.string());
+}
+
+void Trainer::run() {
+  metrics_.emplace(options_.run_dir / "metrics.jsonl", resumed_ ? state_.step : 0);
+  Prefetcher prefetcher(std::move(*loader_), config_.train.grad_accum, device_);
+  loader_.reset();
+  install_stop_handlers();
+  Progress progress(state_.step, config_.train.steps);
+  const int64_t T = config_.data.context_length;
+  int64_t bad_in_a_row = 0, interval_tokens = 0;
+  auto interval_start = std::chrono::steady_clock::now();
+  while (state_.step < config_.train.steps && !stop_requested()) {
+    auto step_start = std::chrono::steady_clock::now();
+    StepBatches batches = prefetcher.next();
+    StepSettings settings{lr_at(state_.step + 1, config_.train.steps, config_.optim), config_.optim.grad_clip,
+                          batches.global_windows * T, config_.train.precision == "bf16"};
+    StepResult result = train_step(model_, *optimizer_, batches, device_, settings);
+    state_.step += 1;
+    state_.updates += result.applied;
+    state_.tokens_seen += settings.global_tokens;
+    state_.cursor = prefetcher.cursor();
+    state_.elapsed_s += seconds_since(step_start);
+    interval_tokens += settings.global_tokens;
+    bad_in_a_row = result.applied ? 0 : bad_in_a_row + 1;
+    if (!result.applied) {
+      progress.message(fmt::format("step {}: non-finite loss or gradient, update skipped ({} in a row)",
+                                   state_.step, bad_in_a_row));
+    }
+    if (bad_in_a_row >= config_.train.max_bad_steps) {
+      save();
+      spdlog::error("{} non-finite steps in a row: stopping (lower optim.lr or raise optim.grad_clip)",
+                    bad_in_a_row);
+      throw ExitRequest{kExitTooManyBadSteps};
+    }
+    const bool last = state_.step == config_.train.steps;
+    if (state_.step % config_.train.log_interval == 0 || last) {
+      double interval_s = seconds_since(interval_start);
+      double loss = result.loss.item<double>(), lr = settings.lr, norm = result.grad_norm.item<double>();
+      double tokens_per_s = interval_tokens / std::max(interval_s, 1e-9);
+      metrics_->write({{"step", state_.step},
+                       {"loss", loss},
+                       {"lr", lr},
+                       {"grad_norm", norm},
+                       {"tokens_per_s", tokens_per_s},
+                       {"elapsed_s", state_.elapsed_s}});
+      progress.report(state_.step, loss, lr, tokens_per_s, norm);
+      interval_tokens = 0;
+      interval_start = std::chrono::steady_clock::now();
+    }
+    const int64_t eval_every = config_.train.eval_interval;
+    if ((eval_every > 0 && state_.step % eval_every == 0) || last) {
+      progress.finish();
+      evaluate();
+    }
+    if (state_.step % config_.checkpoint.interval == 0 || last || stop_requested()) {
+      progress.finish();
+      save();
+    }
+  }
+  progress.finish();
+  if (stop_requested()) {
+    spdlog::info("stopped at step {} with a checkpoint; resume with: {}", state_.step, options_.resume_hint);
+  } else {
+    spdlog::info("done: {} steps, {} tokens, {:.1f} s", state_.step, state_.tokens_seen, state_.elapsed_s);
+  }
+}
+
+}  // namespace
+
+void train(const Config& config, const TrainOptions& options) {
+  Trainer(config, options).run();
+}
+
+}  // namespace ropelm

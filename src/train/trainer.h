@@ -1,0 +1,24 @@
+// `ropelm train`: the training loop with validation, checkpoints, exact resume and clean stops.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "config/config.h"
+
+namespace ropelm {
+
+struct TrainOptions {
+  std::filesystem::path run_dir;
+  std::string
+      resume;  // "": a fresh run; "auto": the newest valid checkpoint of run_dir (if any); else a path
+  bool force =
+      false;  // resume despite changes that break exactness; start over in a run dir with checkpoints
+  std::string resume_hint;  // the command line that resumes this run, printed when it stops early
+};
+
+// Trains until train.steps or a stop signal (then writes a checkpoint and returns). Throws UserError for bad
+// input (exit 2) and ExitRequest{kExitTooManyBadSteps} after train.max_bad_steps non-finite steps in a row.
+void train(const Config& config, const TrainOptions& options);
+
+}  // namespace ropelm
