@@ -1,0 +1,102 @@
+// Checkpoint discovery (list, newest valid) and retention (prune).
+#include "checkpoint/checkpoint_retention.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+#include <string>
+
+#include "checkpoint/checkpoint_manifest.h"
+#include "util/error.h"
+
+namespace ropelm {
+namespace fs = std::filesystem;
+namespace {
+
+// "step_00001234" -> 1234; anything else (including scratch ".tmp_*" names) -> nullopt.
+std::optional<int64_t> parse_step_name(const std::string& name) {
+  constexpr std::string_view prefix = "step_";
+  if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  int64_t step = 0;
+  const char* first = name.data() + prefix.size();
+  const char* last = name.data() + name.size();
+  auto [end, error] = std::from_chars(first, last, step);
+  if (error != std::errc() || end != last || *first == '-' || *first == '+') return std::nullopt;
+  return step;
+}
+
+bool is_complete(const fs::path& dir, std::string* why) {
+  try {
+    check_checkpoint(dir, /*hash_files=*/false);
+    return true;
+  } catch (const UserError& error) {
+    *why = error.what();
+    return false;
+  }
+}
+
+void remove_logged(const fs::path& path, const std::string& reason) {
+  std::error_code error;
+  fs::remove_all(path, error);
+  if (error) {
+    spdlog::warn("could not remove {} ({}): {}", path.string(), reason, error.message());
+  } else {
+    spdlog::info("removed {} ({})", path.string(), reason);
+  }
+}
+
+void remove_scratch_dirs(const fs::path& checkpoints) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(checkpoints, error)) {
+    if (entry.path().filename().string().rfind(".tmp_", 0) == 0) {
+      remove_logged(entry.path(), "left by an interrupted save");
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<CheckpointInfo> list_checkpoints(const fs::path& run_dir) {
+  std::vector<CheckpointInfo> checkpoints;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(run_dir / "checkpoints", error)) {
+    std::optional<int64_t> step = parse_step_name(entry.path().filename().string());
+    if (step && entry.is_directory()) checkpoints.push_back({*step, entry.path()});
+  }
+  std::sort(checkpoints.begin(), checkpoints.end(),
+            [](const auto& a, const auto& b) { return a.step < b.step; });
+  return checkpoints;
+}
+
+std::optional<fs::path> newest_valid_checkpoint(const fs::path& run_dir) {
+  std::vector<CheckpointInfo> checkpoints = list_checkpoints(run_dir);
+  for (auto it = checkpoints.rbegin(); it != checkpoints.rend(); ++it) {
+    std::string why;
+    if (verify_checkpoint(it->dir, &why)) return it->dir;
+    spdlog::warn("skipping checkpoint {}: {}", it->dir.string(), why);
+  }
+  return std::nullopt;
+}
+
+void prune_checkpoints(const fs::path& run_dir, int64_t keep_last, std::optional<int64_t> best_step) {
+  if (keep_last < 0) throw std::invalid_argument("prune_checkpoints: negative keep_last");
+  std::vector<CheckpointInfo> checkpoints = list_checkpoints(run_dir);
+  int64_t kept = 0;
+  for (auto it = checkpoints.rbegin(); it != checkpoints.rend(); ++it) {
+    if (best_step && it->step == *best_step) continue;
+    std::string why;
+    if (kept < keep_last && is_complete(it->dir, &why)) {
+      ++kept;
+    } else if (!why.empty()) {
+      spdlog::warn("removing incomplete checkpoint {}: {}", it->dir.string(), why);
+      remove_logged(it->dir, "incomplete");
+    } else {
+      remove_logged(it->dir, "not among the last " + std::to_string(keep_last) + " complete checkpoints");
+    }
+  }
+  remove_scratch_dirs(run_dir / "checkpoints");
+}
+
+}  // namespace ropelm
