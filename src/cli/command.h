@@ -15,8 +15,9 @@ namespace ropelm::cli {
 // Options every subcommand sees (set on the top-level app).
 struct GlobalOptions {
   std::string log_level = "info";
-  std::string device;    // empty: from the config (train.device)
-  int64_t threads = -1;  // -1: from the config (train.threads)
+  std::string device;             // empty: from the config (train.device)
+  int64_t threads = -1;           // -1: from the config (train.threads)
+  std::vector<std::string> argv;  // the whole command line, for `train --nproc` to start its ranks with
 };
 
 // The --config FILE / --set section.key=value pair shared by the commands that take a config.

@@ -5,6 +5,8 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "distributed/distributed_env.h"
+#include "distributed/peer_failure.h"
 #include "util/error.h"
 #include "util/logging.h"
 
@@ -27,7 +29,11 @@ int main(int argc, char** argv) {
   app.add_option("--device", global.device, "auto | cpu | cuda | cuda:N (overrides train.device)");
   app.add_option("--threads", global.threads,
                  "intra-op CPU threads, 0 = all cores (overrides train.threads)");
-  app.parse_complete_callback([&] { init_logging(global.log_level); });
+  global.argv.assign(argv, argv + argc);
+  app.parse_complete_callback([&] {
+    DistributedEnv env = distributed_env_from_environment();  // log lines carry the rank in a distributed run
+    init_logging(global.log_level, env.rank, env.world_size);
+  });
   for (const auto& command : cli::registered_commands()) command.setup(app, global);
   try {
     app.parse(argc, argv);
@@ -38,6 +44,9 @@ int main(int argc, char** argv) {
     return kExitUserError;
   } catch (const ExitRequest& request) {
     return request.code;
+  } catch (const PeerFailure& failure) {
+    std::cerr << "error: " << failure.what() << "\n";
+    return kExitPeerFailure;
   }
   return 0;
 }

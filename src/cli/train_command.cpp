@@ -1,6 +1,11 @@
 // `ropelm train`: resolve the config and run dir, then hand over to the trainer.
+#include <chrono>
+
 #include "cli/command.h"
+#include "distributed/distributed_env.h"
+#include "distributed/local_launcher.h"
 #include "train/trainer.h"
+#include "util/error.h"
 
 namespace ropelm::cli {
 namespace {
@@ -10,6 +15,7 @@ struct TrainArgs {
   std::string run_dir;
   std::string resume;
   bool force = false;
+  int nproc = 1;
 };
 
 std::string resume_hint(const TrainArgs& args, const std::string& run_dir) {
@@ -29,8 +35,15 @@ void setup_train(CLI::App& app, const GlobalOptions& global) {
   command->add_flag(
       "--force", args->force,
       "resume despite config changes that break exactness; start over in a run dir with checkpoints");
+  command
+      ->add_option("--nproc", args->nproc, "start N local ranks (data parallel over c10d, as torchrun does)")
+      ->check(CLI::PositiveNumber);
   command->callback([args, &global] {
     Config config = resolve_config(args->config, global);
+    if (args->nproc > 1 && !distributed_env_from_environment().distributed()) {
+      throw ExitRequest{
+          launch_local_ranks(args->nproc, global.argv, std::chrono::seconds(config.distributed.timeout_s))};
+    }
     TrainOptions options;
     options.run_dir = args->run_dir.empty() ? "runs/" + config.name : args->run_dir;
     options.resume = args->resume;
@@ -40,7 +53,7 @@ void setup_train(CLI::App& app, const GlobalOptions& global) {
   });
 }
 
-const bool registered = register_command({20, setup_train});
+const bool registered = register_command({30, setup_train});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -7,11 +7,13 @@
 namespace ropelm {
 namespace {
 
-// Keys whose change would alter the model, the token stream or the batch sequence.
+// Keys whose change would alter the model, the token stream or the batch sequence. data.batch_size and
+// train.grad_accum are judged together with the world size by the trainer: the global batch must not change.
 bool breaks_exactness(const KeySpec& key) {
   if (key.section == "model" || key.section == "tokenizer") return true;
+  if (key.full_name() == "data.batch_size" || key.full_name() == "train.grad_accum") return false;
   if (key.section == "data") return key.name != "cache_dir";
-  return key.full_name() == "train.seed" || key.full_name() == "train.grad_accum";
+  return key.full_name() == "train.seed";
 }
 
 }  // namespace

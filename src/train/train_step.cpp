@@ -25,7 +25,8 @@ torch::Tensor clip_grad_norm(const std::vector<NamedParameter>& parameters, doub
 
 namespace {
 
-torch::Tensor forward_loss(Transformer& model, const Batch& batch, torch::Device device, bool bf16_autocast) {
+torch::Tensor forward_loss(Transformer& model, const Batch& batch, torch::Device device,
+                           [[maybe_unused]] bool bf16_autocast) {
 #if TORCH_VERSION_MAJOR >= 2 && TORCH_VERSION_MINOR >= 4
   if (bf16_autocast && device.is_cuda()) {
     at::autocast::set_autocast_enabled(at::kCUDA, true);
@@ -45,19 +46,24 @@ torch::Tensor forward_loss(Transformer& model, const Batch& batch, torch::Device
 }  // namespace
 
 StepResult train_step(Transformer& model, AdamW& optimizer, const StepBatches& batches, torch::Device device,
-                      const StepSettings& settings, const std::function<void()>& all_reduce) {
+                      const StepSettings& settings, const StepComms& comms) {
   StepResult result;
   optimizer.zero_grad();
   torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
   const double scale = 1.0 / static_cast<double>(settings.global_tokens);
-  for (const Batch& batch : batches.micro_batches) {
+  const size_t count = batches.micro_batches.size();
+  for (size_t i = 0; i < count; ++i) {
+    const Batch& batch = batches.micro_batches[i];
     if (batch.inputs.size(0) == 0) continue;  // a rank's empty share of a ragged last step
+    // Only the last micro-batch communicates (DDP's no_sync for the others).
+    if (comms.bucketer) comms.bucketer->set_sync(i + 1 == count);
     torch::Tensor nll = forward_loss(model, batch, device, settings.bf16_autocast);
     (nll * scale).backward();
     loss_sum += nll.detach();
     result.tokens += batch.targets.numel();
   }
-  if (all_reduce) all_reduce();
+  if (comms.bucketer) comms.bucketer->finish();
+  if (comms.group) comms.group->all_reduce_sum(loss_sum);
   result.loss = loss_sum * scale;
   result.grad_norm = clip_grad_norm(optimizer.parameters(), settings.grad_clip);
   // Skipping a non-finite step needs one host read; the loss read below is the one the log needs anyway.

@@ -4,13 +4,15 @@
 #include <torch/torch.h>
 
 #include "data/batch_loader.h"
+#include "distributed/gradient_bucketer.h"
+#include "distributed/process_group.h"
 #include "model/transformer.h"
 #include "train/adamw.h"
 
 namespace ropelm {
 
 struct StepResult {
-  torch::Tensor loss;       // 0-dim: mean NLL per target token over the whole step (stays on the device)
+  torch::Tensor loss;       // 0-dim: mean NLL per target token over the whole step and all ranks
   torch::Tensor grad_norm;  // 0-dim: global gradient norm before clipping
   int64_t tokens = 0;       // target tokens of the step on this rank
   bool applied = true;      // false when the loss or the gradient was not finite and the update was skipped
@@ -25,9 +27,16 @@ struct StepSettings {
   bool bf16_autocast = false;  // CUDA only
 };
 
-// Runs the step. `all_reduce` (may be empty) averages gradients across ranks before clipping.
+// Data-parallel context of a step: gradients are summed over ranks by the bucketer during the last backward,
+// and the logged loss over ranks by the group. Both null in a single process.
+struct StepComms {
+  Distributed* group = nullptr;
+  GradientBucketer* bucketer = nullptr;
+};
+
+// Runs the step. Every rank reaches the same decision to apply or skip: it rests on the global loss and norm.
 StepResult train_step(Transformer& model, AdamW& optimizer, const StepBatches& batches, torch::Device device,
-                      const StepSettings& settings, const std::function<void()>& all_reduce = {});
+                      const StepSettings& settings, const StepComms& comms = {});
 
 // Scales gradients so their global norm is at most max_norm (as torch.nn.utils.clip_grad_norm_); returns the
 // norm before clipping, without synchronising the device.

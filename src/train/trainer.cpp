@@ -11,6 +11,9 @@
 #include "data/corpus.h"
 #include "data/data_options.h"
 #include "data/prefetcher.h"
+#include "distributed/distributed_env.h"
+#include "distributed/gradient_bucketer.h"
+#include "distributed/process_group.h"
 #include "eval/perplexity.h"
 #include "model/model_stats.h"
 #include "train/device.h"
@@ -44,10 +47,14 @@ class Trainer {
   void resume_if_asked();
   void evaluate();
   void save();
+  bool is_rank0() const { return group_->rank() == 0; }
 
   Config config_;
   TrainOptions options_;
+  DistributedEnv env_;
   torch::Device device_;
+  std::unique_ptr<Distributed> group_;
+  std::unique_ptr<GradientBucketer> bucketer_;
   std::unique_ptr<Tokenizer> tokenizer_;
   std::optional<Corpus> corpus_;
   Transformer model_{nullptr};
@@ -58,19 +65,43 @@ class Trainer {
   std::optional<MetricsLog> metrics_;
 };
 
+// Each rank drives one device: cuda:LOCAL_RANK when CUDA is in use.
+torch::Device rank_device(const Config& config, const DistributedEnv& env) {
+  torch::Device device = select_device(config.train.device);
+  if (device.is_cuda() && env.distributed())
+    return {torch::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank)};
+  return device;
+}
+
 Trainer::Trainer(const Config& config, const TrainOptions& options)
-    : config_(config), options_(options), device_(select_device(config.train.device)) {
+    : config_(config),
+      options_(options),
+      env_(distributed_env_from_environment()),
+      device_(rank_device(config, env_)),
+      group_(std::make_unique<Distributed>(env_, config.distributed, device_)) {
   set_cpu_threads(config_.train.threads);
-  prepare_run_dir();
+  if (is_rank0()) prepare_run_dir();  // only rank 0 writes files
   tokenizer_ = make_tokenizer(config_.tokenizer);
-  corpus_ = Corpus::load(corpus_options(config_), *tokenizer_, CacheAccess::kOpenOrBuild);
-  loader_.emplace(corpus_->train(), train_loader_options(config_), "train");
+  // Rank 0 builds the token cache while the others wait, then they open the finished file.
+  if (is_rank0()) corpus_ = Corpus::load(corpus_options(config_), *tokenizer_, CacheAccess::kOpenOrBuild);
+  group_->barrier();
+  if (!is_rank0()) corpus_ = Corpus::load(corpus_options(config_), *tokenizer_, CacheAccess::kOpenExisting);
+  loader_.emplace(corpus_->train(), train_loader_options(config_, env_.rank, env_.world_size), "train");
   state_.train_tokens = corpus_->train().size();
+  state_.world_size = env_.world_size;
   model_ = build_model(config_, tokenizer_->vocab_size());
   model_->to(device_);
   optimizer_ =
       std::make_unique<AdamW>(group_parameters(model_->named_parameters(), config_.optim), config_.optim);
   resume_if_asked();
+  if (group_->distributed()) {
+    group_->broadcast_from_rank0(model_->parameters());
+    bucketer_ = std::make_unique<GradientBucketer>(model_->parameters(), *group_,
+                                                   BucketerOptions{config_.distributed.bucket_mb << 20});
+    spdlog::info("data parallel: {} ranks ({} via {}), global batch {} windows", env_.world_size,
+                 group_->backend_name(), env_.launcher,
+                 config_.data.batch_size * env_.world_size * config_.train.grad_accum);
+  }
   ParameterCounts counts = count_parameters(*model_);
   spdlog::info("model: {} parameters ({} non-embedding), {:.3g} training FLOPs/token; device {}, {} threads",
                counts.total, counts.non_embedding,
@@ -115,6 +146,13 @@ void Trainer::resume_if_asked() {
   ConfigDiff diff = diff_for_resume(saved, config_);
   for (const auto& change : diff.allowed) spdlog::info("resume: config change {}", change);
   TrainingState saved_state = training_state_from_json(checkpoint.contents.trainer_state);
+  // A different world size resumes exactly when the global batch (windows per optimizer step) is unchanged.
+  int64_t saved_batch = saved.data.batch_size * saved_state.world_size * saved.train.grad_accum;
+  int64_t batch = config_.data.batch_size * env_.world_size * config_.train.grad_accum;
+  if (saved_batch != batch) {
+    diff.breaking.push_back("global batch (data.batch_size × ranks × train.grad_accum): " +
+                            std::to_string(saved_batch) + " -> " + std::to_string(batch));
+  }
   if (saved_state.train_tokens != state_.train_tokens) {
     diff.breaking.push_back("train tokens: " + std::to_string(saved_state.train_tokens) + " -> " +
                             std::to_string(state_.train_tokens));
@@ -131,6 +169,7 @@ void Trainer::resume_if_asked() {
   load_model_weights(model_, checkpoint.contents, *dir);
   state_ = saved_state;
   state_.train_tokens = corpus_->train().size();
+  state_.world_size = env_.world_size;
   optimizer_->load_state(checkpoint.contents.optimizer, state_.updates);
   restore_rng(state_, device_);
   loader_->restore(state_.cursor);
@@ -146,12 +185,17 @@ void Trainer::evaluate() {
   options.stride = config_.eval.stride ? config_.eval.stride : options.context_length;
   options.batch_size = config_.eval.batch_size ? config_.eval.batch_size : config_.data.batch_size;
   options.max_windows = config_.train.eval_batches * options.batch_size;
+  options.rank = env_.rank;
+  options.world_size = env_.world_size;
   NllSum sum = score_tokens(model_, corpus_->val(), options, device_);
+  sum.nll = group_->all_reduce_sum(sum.nll);
+  sum.tokens = group_->all_reduce_sum(sum.tokens);
   double val_loss = sum.nll / static_cast<double>(sum.tokens);
   if (!state_.best_val_loss || val_loss < *state_.best_val_loss) {
     state_.best_val_loss = val_loss;
     state_.best_step = state_.step;
   }
+  if (!is_rank0()) return;
   metrics_->write({{"step", state_.step}, {"val_loss", val_loss}, {"val_ppl", std::exp(val_loss)}});
   spdlog::info("step {}: val_loss {:.4f}, val_ppl {:.2f} ({} tokens)", state_.step, val_loss,
                std::exp(val_loss), sum.tokens);
@@ -159,12 +203,13 @@ void Trainer::evaluate() {
 
 void Trainer::save() {
   capture_rng(state_, device_);
+  if (!is_rank0()) return;
   fs::path dir = save_run_checkpoint(options_.run_dir, config_, model_, *optimizer_, state_);
   spdlog::info("checkpoint {}", dir.string());
 }
 
 void Trainer::run() {
-  metrics_.emplace(options_.run_dir / "metrics.jsonl", resumed_ ? state_.step : 0);
+  if (is_rank0()) metrics_.emplace(options_.run_dir / "metrics.jsonl", resumed_ ? state_.step : 0);
   Prefetcher prefetcher(std::move(*loader_), config_.train.grad_accum, device_);
   loader_.reset();
   install_stop_handlers();
@@ -177,7 +222,9 @@ void Trainer::run() {
     StepBatches batches = prefetcher.next();
     StepSettings settings{lr_at(state_.step + 1, config_.train.steps, config_.optim), config_.optim.grad_clip,
                           batches.global_windows * T, config_.train.precision == "bf16"};
-    StepResult result = train_step(model_, *optimizer_, batches, device_, settings);
+    StepComms comms;
+    if (group_->distributed()) comms = {group_.get(), bucketer_.get()};
+    StepResult result = train_step(model_, *optimizer_, batches, device_, settings, comms);
     state_.step += 1;
     state_.updates += result.applied;
     state_.tokens_seen += settings.global_tokens;
@@ -200,12 +247,13 @@ void Trainer::run() {
       double interval_s = seconds_since(interval_start);
       double loss = result.loss.item<double>(), lr = settings.lr, norm = result.grad_norm.item<double>();
       double tokens_per_s = interval_tokens / std::max(interval_s, 1e-9);
-      metrics_->write({{"step", state_.step},
-                       {"loss", loss},
-                       {"lr", lr},
-                       {"grad_norm", norm},
-                       {"tokens_per_s", tokens_per_s},
-                       {"elapsed_s", state_.elapsed_s}});
+      if (metrics_)
+        metrics_->write({{"step", state_.step},
+                         {"loss", loss},
+                         {"lr", lr},
+                         {"grad_norm", norm},
+                         {"tokens_per_s", tokens_per_s},
+                         {"elapsed_s", state_.elapsed_s}});
       progress.report(state_.step, loss, lr, tokens_per_s, norm);
       interval_tokens = 0;
       interval_start = std::chrono::steady_clock::now();
@@ -215,6 +263,8 @@ void Trainer::run() {
       progress.finish();
       evaluate();
     }
+    // A SIGTERM to any rank stops every rank at this same step boundary, with one checkpoint.
+    if (group_->any_rank_stopping(stop_requested())) request_stop();
     if (state_.step % config_.checkpoint.interval == 0 || last || stop_requested()) {
       progress.finish();
       save();

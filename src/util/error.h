@@ -14,6 +14,7 @@ class UserError : public std::runtime_error {
 
 constexpr int kExitUserError = 2;
 constexpr int kExitTooManyBadSteps = 3;
+constexpr int kExitPeerFailure = 4;  // another rank died or hung (distributed/peer_failure.h)
 
 }  // namespace ropelm
 
