@@ -11,7 +11,12 @@ void setup_config(CLI::App& app, const GlobalOptions& global) {
   auto args = std::make_shared<ConfigArgs>();
   CLI::App* command = app.add_subcommand("config", "print the resolved config as TOML");
   add_config_options(*command, *args, /*required=*/false);
-  command->callback([args, &global] { std::cout << to_toml(resolve_config(*args, global)); });
+  auto reference = std::make_shared<bool>(false);
+  command->add_flag("--reference", *reference,
+                    "print every key (type, default, meaning) as a Markdown table");
+  command->callback([args, reference, &global] {
+    std::cout << (*reference ? config_reference_markdown() : to_toml(resolve_config(*args, global)));
+  });
 }
 
 const bool registered = register_command({10, setup_config});

@@ -212,6 +212,29 @@ Config parse_config_text(std::string_view toml_text, const std::string& origin) 
   return resolve(&table, origin, overrides);
 }
 
+namespace {
+
+std::string value_text(const FieldRef& field) {
+  std::ostringstream out;
+  if (auto* i = std::get_if<int64_t*>(&field)) out << **i;
+  if (auto* d = std::get_if<double*>(&field)) out << format_number(**d);
+  if (auto* b = std::get_if<bool*>(&field)) out << (**b ? "true" : "false");
+  if (auto* s = std::get_if<std::string*>(&field)) out << toml::value<std::string>(**s);
+  if (auto* list = std::get_if<std::vector<std::string>*>(&field)) {
+    toml::array array;
+    for (const auto& item : **list) array.push_back(item);
+    out << array;
+  }
+  return out.str();
+}
+
+}  // namespace
+
+std::string value_text(const Config& config, const KeySpec& key) {
+  Config copy = config;
+  return value_text(key.field(copy));
+}
+
 std::string to_toml(const Config& config) {
   Config copy = config;
   std::ostringstream out;
@@ -221,18 +244,25 @@ std::string to_toml(const Config& config) {
       out << (section.empty() ? "" : "\n") << "[" << key.section << "]\n";
       section = key.section;
     }
-    out << key.name << " = ";
-    FieldRef field = key.field(copy);
-    if (auto* i = std::get_if<int64_t*>(&field)) out << **i;
-    if (auto* d = std::get_if<double*>(&field)) out << format_number(**d);
-    if (auto* b = std::get_if<bool*>(&field)) out << (**b ? "true" : "false");
-    if (auto* s = std::get_if<std::string*>(&field)) out << toml::value<std::string>(**s);
-    if (auto* list = std::get_if<std::vector<std::string>*>(&field)) {
-      toml::array array;
-      for (const auto& item : **list) array.push_back(item);
-      out << array;
+    out << key.name << " = " << value_text(key.field(copy)) << "\n";
+  }
+  return out.str();
+}
+
+std::string config_reference_markdown() {
+  Config defaults;
+  std::ostringstream out;
+  out << "| key | type | default | meaning |\n|---|---|---|---|\n";
+  for (const auto& key : config_keys()) {
+    FieldRef field = key.field(defaults);
+    std::string meaning = key.doc;
+    if (!key.choices.empty()) {
+      meaning += " (";
+      for (size_t i = 0; i < key.choices.size(); ++i) meaning += (i ? " | " : "") + key.choices[i];
+      meaning += ")";
     }
-    out << "\n";
+    out << "| `" << key.full_name() << "` | " << type_name(field) << " | `" << value_text(field) << "` | "
+        << meaning << " |\n";
   }
   return out.str();
 }

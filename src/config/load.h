@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/keys.h"
 
 namespace ropelm {
 
@@ -20,7 +21,13 @@ Config load_config(const std::optional<std::filesystem::path>& file,
 // Parses a resolved config saved as TOML text (e.g. inside a checkpoint); `origin` names it in errors.
 Config parse_config_text(std::string_view toml_text, const std::string& origin);
 
+// One key's value as TOML writes it ("0.001", "\"rope\"", "[\"a.txt\"]").
+std::string value_text(const Config& config, const KeySpec& key);
+
 // The full resolved config as TOML: every section and key, in table order.
 std::string to_toml(const Config& config);
+
+// Every key as a Markdown table (key, type, default, meaning): the README's config reference.
+std::string config_reference_markdown();
 
 }  // namespace ropelm
