@@ -258,7 +258,7 @@ std::string config_reference_markdown() {
     std::string meaning = key.doc;
     if (!key.choices.empty()) {
       meaning += " (";
-      for (size_t i = 0; i < key.choices.size(); ++i) meaning += (i ? " | " : "") + key.choices[i];
+      for (size_t i = 0; i < key.choices.size(); ++i) meaning += (i ? ", " : "") + key.choices[i];
       meaning += ")";
     }
     out << "| `" << key.full_name() << "` | " << type_name(field) << " | `" << value_text(field) << "` | "
