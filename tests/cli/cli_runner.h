@@ -5,10 +5,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -87,6 +92,39 @@ inline int64_t count_words(const std::string& text) {
   int64_t words = 0;
   while (in >> word) ++words;
   return words;
+}
+
+}  // namespace ropelm::test
+
+namespace ropelm::test {
+
+// A user error: exit code 2 and one line on stderr that contains `fragment` (no stack trace, nothing else).
+inline void expect_one_line_error(const CliResult& result, const std::string& fragment) {
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_EQ(count_lines(result.err), 1) << result.err;
+  EXPECT_THAT(result.err, ::testing::HasSubstr(fragment));
+  EXPECT_THAT(result.err, ::testing::Not(::testing::HasSubstr("terminate called")));
+}
+
+// An empty path under the temp dir, unique to this test process: <tmp>/<prefix>_<pid>/<name>.
+inline std::filesystem::path fresh_dir(const std::string& prefix, const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / (prefix + "_" + std::to_string(::getpid())) / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir.parent_path());
+  return dir;
+}
+
+// step → loss of the training rows of run_dir/metrics.jsonl (a half-written last line is ignored).
+inline std::map<int64_t, double> logged_losses(const std::filesystem::path& run_dir) {
+  std::map<int64_t, double> by_step;
+  std::istringstream lines(slurp(run_dir / "metrics.jsonl"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto row = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (row.is_object() && row.contains("loss"))
+      by_step[row["step"].get<int64_t>()] = row["loss"].get<double>();
+  }
+  return by_step;
 }
 
 }  // namespace ropelm::test

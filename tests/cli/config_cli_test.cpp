@@ -10,13 +10,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-void expect_one_line_error(const CliResult& result, const std::string& fragment) {
-  EXPECT_EQ(result.exit_code, 2) << result.err;
-  EXPECT_EQ(count_lines(result.err), 1) << result.err;
-  EXPECT_THAT(result.err, HasSubstr(fragment));
-  EXPECT_THAT(result.err, Not(HasSubstr("terminate called")));
-}
-
 TEST(ConfigCli, PrintsResolvedConfigWithOverride) {
   CliResult result = run_ropelm("config --config configs/tiny.toml --set optim.lr=1e-3");
   ASSERT_EQ(result.exit_code, 0) << result.err;

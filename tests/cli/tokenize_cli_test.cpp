@@ -14,12 +14,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-void expect_one_line_error(const CliResult& result, const std::string& fragment) {
-  EXPECT_EQ(result.exit_code, 2) << result.err;
-  EXPECT_EQ(count_lines(result.err), 1) << result.err;
-  EXPECT_THAT(result.err, HasSubstr(fragment));
-}
-
 std::string scratch_dir() {
   auto dir = std::filesystem::temp_directory_path() / ("ropelm_tokenize_cli_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

@@ -19,27 +19,6 @@ using ::testing::HasSubstr;
 
 const std::string kConfig = "--config tests/cli/fixtures/train_tiny.toml";
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("ropelm_train_test_" + std::to_string(::getpid())) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir.parent_path());
-  return dir;
-}
-
-// step → loss of the training rows of metrics.jsonl.
-std::map<int64_t, double> losses(const fs::path& run_dir) {
-  std::map<int64_t, double> by_step;
-  std::istringstream lines(slurp(run_dir / "metrics.jsonl"));
-  std::string line;
-  while (std::getline(lines, line)) {
-    auto row =
-        nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);  // a line may be half-written
-    if (row.is_object() && row.contains("loss"))
-      by_step[row["step"].get<int64_t>()] = row["loss"].get<double>();
-  }
-  return by_step;
-}
-
 // Lines of stderr that are errors rather than progress logging: a user error is exactly one.
 int error_lines(const std::string& err) {
   std::istringstream lines(err);
@@ -61,7 +40,7 @@ CliResult train(const fs::path& run_dir, const std::string& extra = "") {
 }
 
 void expect_same_run(const fs::path& straight, const fs::path& resumed, int final_step) {
-  auto a = losses(straight), b = losses(resumed);
+  auto a = logged_losses(straight), b = logged_losses(resumed);
   ASSERT_EQ(a.size(), static_cast<size_t>(final_step));
   EXPECT_EQ(a, b);  // bitwise: the doubles are printed exactly
   EXPECT_EQ(slurp(checkpoint(straight, final_step) / "model.safetensors"),
@@ -72,7 +51,7 @@ void expect_same_run(const fs::path& straight, const fs::path& resumed, int fina
 
 // Copies a finished run and cuts it back to its step-10 checkpoint, as if it had crashed after saving it.
 fs::path crashed_copy(const fs::path& run, const std::string& name) {
-  fs::path copy = fresh_dir(name);
+  fs::path copy = fresh_dir("ropelm_train_test", name);
   fs::copy(run, copy, fs::copy_options::recursive);
   for (int step : {20, 24}) fs::remove_all(checkpoint(copy, step));
   return copy;
@@ -81,7 +60,7 @@ fs::path crashed_copy(const fs::path& run, const std::string& name) {
 class TrainCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    straight_ = fresh_dir("straight");
+    straight_ = fresh_dir("ropelm_train_test", "straight");
     CliResult result = train(straight_);
     ASSERT_EQ(result.exit_code, 0) << result.err;
   }
@@ -98,7 +77,7 @@ TEST_F(TrainCli, ResumeFromACheckpointAcrossAnEpochBoundaryIsBitwiseExact) {
 }
 
 TEST_F(TrainCli, ResumeWithGradientAccumulationIsBitwiseExact) {
-  fs::path straight = fresh_dir("accum_straight");
+  fs::path straight = fresh_dir("ropelm_train_test", "accum_straight");
   ASSERT_EQ(train(straight, "--set train.grad_accum=2").exit_code, 0);
   fs::path resumed = crashed_copy(straight, "accum_resumed");
   ASSERT_EQ(train(resumed, "--set train.grad_accum=2 --resume auto").exit_code, 0);
@@ -106,16 +85,16 @@ TEST_F(TrainCli, ResumeWithGradientAccumulationIsBitwiseExact) {
 }
 
 TEST_F(TrainCli, SigtermStopsWithACheckpointAndResumesExactly) {
-  fs::path run = fresh_dir("sigterm");
+  fs::path run = fresh_dir("ropelm_train_test", "sigterm");
   pid_t pid = spawn_ropelm("train " + kConfig + " --run-dir " + run.string() + " --set train.steps=24",
                            run.string() + ".out", run.string() + ".err");
-  for (int i = 0; i < 3000 && losses(run).size() < 3; ++i)
+  for (int i = 0; i < 3000 && logged_losses(run).size() < 3; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   ::kill(pid, SIGTERM);
   ASSERT_EQ(wait_exit_code(pid), 0) << slurp(run.string() + ".err");
   std::string err = slurp(run.string() + ".err");
   ASSERT_THAT(err, HasSubstr("--resume auto"));
-  size_t stopped_at = losses(run).size();
+  size_t stopped_at = logged_losses(run).size();
   ASSERT_LT(stopped_at, 24u) << "the run finished before the signal arrived";
   EXPECT_TRUE(fs::exists(checkpoint(run, static_cast<int>(stopped_at)) / "manifest.json"));
   ASSERT_EQ(train(run, "--resume auto").exit_code, 0);
@@ -201,7 +180,7 @@ TEST_F(TrainCli, BadInputIsOneLineAndExitTwo) {
   };
   expect_user_error(run_ropelm("eval --checkpoint /nonexistent/step_1"), "/nonexistent/step_1");
   expect_user_error(run_ropelm("info --checkpoint /nonexistent/step_1"), "/nonexistent/step_1");
-  fs::path corrupt = fresh_dir("corrupt_header");
+  fs::path corrupt = fresh_dir("ropelm_train_test", "corrupt_header");
   fs::copy(checkpoint(straight_, 24), corrupt, fs::copy_options::recursive);
   {
     std::fstream file(corrupt / "model.safetensors", std::ios::in | std::ios::out | std::ios::binary);
@@ -209,7 +188,7 @@ TEST_F(TrainCli, BadInputIsOneLineAndExitTwo) {
     file.write("garbage", 7);  // inside the JSON header
   }
   expect_user_error(run_ropelm("info --checkpoint " + corrupt.string()), "model.safetensors");
-  fs::path blocker = fresh_dir("blocker");
+  fs::path blocker = fresh_dir("ropelm_train_test", "blocker");
   std::ofstream(blocker) << "a file where the run dir's parent should be";
   expect_user_error(train(blocker / "run"), "run dir");
 }
