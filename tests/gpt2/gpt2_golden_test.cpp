@@ -6,28 +6,15 @@
 #include <string>
 #include <vector>
 
-#include "tokenizer/gpt2_bpe.h"
 #include "util/atomic_file.h"
 #include "util/sha256.h"
+
+#include "gpt2_test_tokenizer.h"
 
 namespace ropelm {
 namespace {
 
-const std::string kGolden = ROPELM_SOURCE_DIR "/tests/data/gpt2/";
-
-const Tokenizer& gpt2(bool split_special_tokens) {
-  auto make = [](bool split) {
-    TokenizerConfig config;
-    config.type = "gpt2";
-    config.vocab = ROPELM_SOURCE_DIR "/data/gpt2/encoder.json";
-    config.merges = ROPELM_SOURCE_DIR "/data/gpt2/vocab.bpe";
-    config.split_special_tokens = split;
-    return make_gpt2_tokenizer(config);
-  };
-  static const auto kMatching = make(false);
-  static const auto kSplitting = make(true);
-  return split_special_tokens ? *kSplitting : *kMatching;
-}
+const std::string& kGolden = kGpt2Golden;
 
 std::vector<nlohmann::json> golden_cases() {
   std::vector<nlohmann::json> cases;
@@ -50,11 +37,11 @@ TEST(Gpt2Golden, EveryCaseMatchesInBothSpecialTokenModes) {
     auto text = golden["text"].get<std::string>();
     auto ids = golden["ids"].get<std::vector<TokenId>>();
     auto ids_plain = golden["ids_plain"].get<std::vector<TokenId>>();
-    EXPECT_EQ(gpt2(false).encode(text), ids) << golden["id"];
-    EXPECT_EQ(gpt2(true).encode(text), ids_plain) << golden["id"];
-    EXPECT_EQ(gpt2(false).decode(ids), text) << golden["id"];
-    EXPECT_EQ(gpt2(true).decode(ids_plain), text) << golden["id"];
-    matched += gpt2(false).encode(text) == ids && gpt2(true).encode(text) == ids_plain;
+    EXPECT_EQ(gpt2_tokenizer(false).encode(text), ids) << golden["id"];
+    EXPECT_EQ(gpt2_tokenizer(true).encode(text), ids_plain) << golden["id"];
+    EXPECT_EQ(gpt2_tokenizer(false).decode(ids), text) << golden["id"];
+    EXPECT_EQ(gpt2_tokenizer(true).decode(ids_plain), text) << golden["id"];
+    matched += gpt2_tokenizer(false).encode(text) == ids && gpt2_tokenizer(true).encode(text) == ids_plain;
     differing_variants += ids != ids_plain;
   }
   EXPECT_EQ(matched, cases.size());
@@ -74,13 +61,13 @@ void expect_file_matches(const std::string& golden_name, const std::filesystem::
     if (golden["file"] != golden_name) continue;
     std::string text = read_file(path);
     ASSERT_EQ(sha256_hex(text), golden["file_sha256"]) << path;
-    std::vector<TokenId> ids = gpt2(false).encode(text);
+    std::vector<TokenId> ids = gpt2_tokenizer(false).encode(text);
     ASSERT_EQ(ids.size(), golden["n_tokens"].get<size_t>());
     EXPECT_EQ(std::vector<TokenId>(ids.begin(), ids.begin() + 256),
               golden["first_256"].get<std::vector<TokenId>>());
     EXPECT_EQ(std::vector<TokenId>(ids.end() - 64, ids.end()), golden["last_64"].get<std::vector<TokenId>>());
     EXPECT_EQ(ids_sha256(ids), golden["ids_sha256"]);
-    EXPECT_EQ(gpt2(false).decode(ids), text);
+    EXPECT_EQ(gpt2_tokenizer(false).decode(ids), text);
     return;
   }
   FAIL() << golden_name << " is not in gpt2_golden_files.json";
@@ -90,7 +77,7 @@ TEST(Gpt2Golden, TheVerdictGivesItsIdsFile) {
   expect_file_matches("the-verdict/the-verdict.txt", kGolden + "the-verdict.txt");
   std::string expected = read_file(kGolden + "the-verdict.gpt2.ids");
   std::string actual;
-  for (TokenId id : gpt2(false).encode(read_file(kGolden + "the-verdict.txt")))
+  for (TokenId id : gpt2_tokenizer(false).encode(read_file(kGolden + "the-verdict.txt")))
     actual += std::to_string(id) + "\n";
   EXPECT_EQ(actual, expected);
 }

@@ -7,27 +7,14 @@
 #include <vector>
 
 #include "tokenizer/corpus_encoder.h"
-#include "tokenizer/gpt2_bpe.h"
 #include "util/atomic_file.h"
+
+#include "gpt2_test_tokenizer.h"
 
 namespace ropelm {
 namespace {
 
-const std::string kGolden = ROPELM_SOURCE_DIR "/tests/data/gpt2/";
-
-const Tokenizer& gpt2(bool split_special_tokens) {
-  auto make = [](bool split) {
-    TokenizerConfig config;
-    config.type = "gpt2";
-    config.vocab = ROPELM_SOURCE_DIR "/data/gpt2/encoder.json";
-    config.merges = ROPELM_SOURCE_DIR "/data/gpt2/vocab.bpe";
-    config.split_special_tokens = split;
-    return make_gpt2_tokenizer(config);
-  };
-  static const auto kMatching = make(false);
-  static const auto kSplitting = make(true);
-  return split_special_tokens ? *kSplitting : *kMatching;
-}
+const std::string& kGolden = kGpt2Golden;
 
 std::vector<size_t> all_cuts(const Tokenizer& tokenizer, std::string_view text) {
   std::vector<size_t> cuts;
@@ -54,7 +41,7 @@ std::vector<TokenId> encode_in_pieces(const Tokenizer& tokenizer, std::string_vi
 // Cuts at every safe point at once, then at each one alone (the latter only for short texts).
 void expect_cuts_keep_ids(std::string_view text, bool each_alone, size_t min_cuts = 0) {
   for (bool split_special : {false, true}) {
-    const Tokenizer& tokenizer = gpt2(split_special);
+    const Tokenizer& tokenizer = gpt2_tokenizer(split_special);
     std::vector<TokenId> whole = tokenizer.encode(text);
     std::vector<size_t> cuts = all_cuts(tokenizer, text);
     ASSERT_GE(cuts.size(), min_cuts);
@@ -77,10 +64,10 @@ TEST(Gpt2SafeCut, TinyShakespeareAtEveryCut) {
 // size.
 TEST(Gpt2SafeCut, CorpusEncoderMatchesForAnyThreadsAndChunks) {
   std::string text = read_file(kGolden + "tinyshakespeare.txt");
-  std::vector<TokenId> whole = gpt2(false).encode(text);
+  std::vector<TokenId> whole = gpt2_tokenizer(false).encode(text);
   for (int threads : {1, 2}) {
     for (size_t chunk_bytes : {64, 4096, 1 << 20}) {
-      EXPECT_EQ(encode_corpus(gpt2(false), text, threads, chunk_bytes), whole)
+      EXPECT_EQ(encode_corpus(gpt2_tokenizer(false), text, threads, chunk_bytes), whole)
           << threads << " " << chunk_bytes;
     }
   }
@@ -119,7 +106,7 @@ TEST(Gpt2SafeCut, ExhaustiveShortStrings) {
 // The cases the rule leaves out can be unsafe: inside a whitespace run (\s+(?!\S) sees a different end) and
 // after whitespace, before the next word.
 TEST(Gpt2SafeCut, SkipsCutsThatWouldChangeIds) {
-  const Tokenizer& tokenizer = gpt2(false);
+  const Tokenizer& tokenizer = gpt2_tokenizer(false);
   for (auto [text, unsafe] : {std::pair<std::string_view, size_t>{"Hello\n\nWorld", 7},
                               {"a  b", 3},
                               {"x\n\n", 2},
