@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "distributed/distributed_env.h"
 #include "distributed/peer_failure.h"
+#include "model/cpu_block_cache.h"
 #include "util/error.h"
 #include "util/logging.h"
 
@@ -20,6 +21,7 @@ std::string version_text() {
 
 int main(int argc, char** argv) {
   using namespace ropelm;
+  install_cpu_block_cache();  // before any tensor exists, so every step reuses the pages of the last
   CLI::App app{"ropelm: train, resume and evaluate small RoPE transformer language models"};
   app.require_subcommand(1);
   app.set_version_flag("--version", version_text());

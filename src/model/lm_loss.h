@@ -11,13 +11,9 @@ struct TokenNll {
 };
 
 // logits (B, T, V), targets (B, T) int64. The mean loss is sum / count; both stay on the device (no sync).
-inline TokenNll token_nll(const torch::Tensor& logits, const torch::Tensor& targets,
-                          int64_t ignore_index = -100) {
-  const int64_t V = logits.size(-1);
-  auto sum = torch::nn::functional::cross_entropy(
-      logits.reshape({-1, V}).to(torch::kFloat), targets.reshape({-1}),
-      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum).ignore_index(ignore_index));
-  return {sum, targets.ne(ignore_index).sum()};
-}
+// When logits need a gradient, it is computed here, during the forward pass, into the one (B·T, V) buffer
+// that the log-softmax needs anyway; that buffer is scaled in place by the backward pass, so backward may run
+// once (a second backward through the same graph raises autograd's in-place modification error).
+TokenNll token_nll(const torch::Tensor& logits, const torch::Tensor& targets, int64_t ignore_index = -100);
 
 }  // namespace ropelm

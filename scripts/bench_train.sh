@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Training throughput of ropelm against the same model in PyTorch eager (scripts/reference_train.py), plus
+# ropelm's evaluation throughput against its training throughput.
+#
+# Usage: scripts/bench_train.sh [CONFIG] [STEPS]      (default configs/tiny.toml, 30 steps)
+#   BUILD=build (the build dir)   ROUNDS=3   WARMUP=5 (steps left out of each run's median)
+#   THREADS=N (default: all cores, the same for both programs)   DEVICE=cpu | cuda   COMPILE=1 (torch.compile)
+#   PYTHON=/usr/bin/python3 (Debian's torch 1.13; the pyenv python3 on PATH has no torch)
+#   MAX_LOAD=1.5   LOAD_WAIT_S=900: each run waits until the 1-minute load average is below MAX_LOAD, at most
+#   LOAD_WAIT_S seconds (then it runs anyway and says so); the load at the start of every run is printed.
+#
+# Runs alternate (ropelm, python, ropelm, python, ...) so that a change in machine load hits both. A step's
+# tokens/s is batch_size · context_length over the step's wall time (ropelm: metrics.jsonl with
+# train.log_interval = 1; python: its own per-step line). Both read tokens from the same text (ropelm's
+# tokenizer writes the ids the python program samples windows from).
+#
+# Eval: `ropelm eval --json` reports seconds including checkpoint and tokenizer loading, so the script scores
+# the text once and again repeated 8 times and divides the extra tokens by the extra seconds: forward-only
+# tokens/s with loading subtracted out.
+#
+# DEVICE=cuda (torch 2.x eager, COMPILE=1 for torch.compile) is written for the GPU machine but was NOT run
+# here: this task's machine has no GPU. On CUDA, ropelm runs with --device cuda and the python program
+# synchronises before reading the clock.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+config=${1:-configs/tiny.toml}
+steps=${2:-30}
+bin=${BUILD:-build}/ropelm
+rounds=${ROUNDS:-3}
+warmup=${WARMUP:-5}
+threads=${THREADS:-$(nproc)}
+device=${DEVICE:-cpu}
+python=${PYTHON:-/usr/bin/python3}
+max_load=${MAX_LOAD:-1.5}
+load_wait_s=${LOAD_WAIT_S:-900}
+[[ -x $bin ]] || { echo "bench_train: $bin not found (build it, or set BUILD=...)" >&2; exit 2; }
+((steps > warmup)) || { echo "bench_train: STEPS ($steps) must exceed WARMUP ($warmup)" >&2; exit 2; }
+compile_flag=()
+[[ ${COMPILE:-0} == 1 ]] && compile_flag=(--compile)
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+loads=()
+
+wait_for_quiet_machine() {  # sets $load, the 1-minute load average when the run starts
+  local waited=0
+  while :; do
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    if awk -v l="$load" -v m="$max_load" 'BEGIN {exit !(l < m)}'; then break; fi
+    if ((waited >= load_wait_s)); then
+      echo "  (load $load still >= $max_load after ${waited} s: measuring anyway)" >&2
+      break
+    fi
+    sleep 10
+    waited=$((waited + 10))
+  done
+  loads+=("$load")
+}
+
+# The model and optimiser settings of the resolved config, as reference_train.py flags; refuses settings the
+# reference does not implement.
+reference_flags() {
+  "$bin" config --config "$config" >"$work/resolved.toml"
+  "$python" - "$work/resolved.toml" <<'EOF'
+import sys, tomllib
+c = tomllib.load(open(sys.argv[1], "rb"))
+m, d, o = c["model"], c["data"], c["optim"]
+expected = {"n_kv_heads": 0, "mlp": "swiglu", "mlp_hidden": 0, "norm": "rmsnorm", "dropout": 0.0, "bias": False,
+            "tie_embeddings": True, "position": "rope", "rope_style": "half", "rope_scaling": "none",
+            "rope_theta": 10000.0, "init_std": 0.02, "pad_vocab_multiple": 64, "norm_eps": 1e-5}
+wrong = [f"model.{k} = {m[k]!r}" for k, v in expected.items() if m[k] != v]
+if o["schedule"] != "cosine" or o["beta1"] != 0.9 or o["beta2"] != 0.95 or o["grad_clip"] != 1.0:
+    wrong.append("optim (schedule/betas/grad_clip)")
+if c["train"]["grad_accum"] != 1 or c["train"]["precision"] != "fp32":
+    wrong.append("train.grad_accum / train.precision")
+if wrong:
+    sys.exit("bench_train: reference_train.py does not implement " + ", ".join(wrong))
+print(f"--d-model {m['d_model']} --n-layers {m['n_layers']} --n-heads {m['n_heads']} "
+      f"--context {d['context_length']} --batch-size {d['batch_size']} --lr {o['lr']} --min-lr {o['min_lr']} "
+      f"--warmup {o['warmup_steps']} --weight-decay {o['weight_decay']}")
+EOF
+}
+
+run_ropelm() {  # $1: run name
+  "$bin" --threads "$threads" --device "$device" --log-level warn train --config "$config" \
+    --set "train.steps=$steps" --set train.log_interval=1 --set train.eval_interval=0 \
+    --set "checkpoint.interval=$steps" --run-dir "$work/$1" --force >"$work/$1.log" 2>&1 ||
+    { cat "$work/$1.log" >&2; exit 1; }
+  "$python" -c 'import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if "tokens_per_s" in r and r["step"] > int(sys.argv[2]): print(r["tokens_per_s"])' \
+    "$work/$1/metrics.jsonl" "$warmup" >"$work/$1.rates"
+}
+
+run_python() {  # $1: run name
+  "$python" scripts/reference_train.py $py_flags --steps "$steps" --threads "$threads" --device "$device" \
+    --vocab-size "$vocab" --tokens "$work/ids.txt" "${compile_flag[@]}" >"$work/$1.log" 2>&1 ||
+    { cat "$work/$1.log" >&2; exit 1; }
+  awk -v w="$warmup" '$1 == "step" && $2 > w {print $6}' "$work/$1.log" >"$work/$1.rates"
+}
+
+last_checkpoint() {  # $1: run name
+  ls -d "$work/$1"/checkpoints/step_* | tail -1
+}
+
+median() {  # of the numbers in the given files, rounded
+  cat "$@" | sort -g | awk '{a[NR] = $1} END {printf "%.0f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+py_flags=$(reference_flags)
+"$bin" tokenize --config "$config" --input-format whole <data/the-verdict.txt >"$work/ids.txt"
+echo "bench_train: $config, $steps steps (median over steps $((warmup + 1))..$steps), $rounds rounds," \
+  "$threads threads, device $device, $(nproc) cores"
+for ((round = 1; round <= rounds; round++)); do
+  wait_for_quiet_machine
+  run_ropelm "ropelm$round"
+  if ((round == 1)); then
+    "$bin" info --checkpoint "$(last_checkpoint ropelm1)" >"$work/info.txt"
+    vocab=$(sed -n 's/.*(vocab \([0-9]*\)).*/\1/p' "$work/info.txt")
+    ropelm_params=$(awk '/^parameters/ {print $2}' "$work/info.txt")
+  fi
+  echo "round $round: ropelm $(median "$work/ropelm$round.rates") tokens/s (load $load)"
+  wait_for_quiet_machine
+  run_python "python$round"
+  echo "round $round: python $(median "$work/python$round.rates") tokens/s (load $load)"
+done
+python_params=$(sed -n 's/.* \([0-9]*\) parameters.*/\1/p' "$work/python1.log")
+[[ $ropelm_params == "$python_params" ]] ||
+  echo "WARNING: parameter counts differ: ropelm $ropelm_params, python $python_params" >&2
+echo "python: $(head -1 "$work/python1.log")"
+
+# Eval throughput with loading subtracted: score the text once and 8 times over.
+for ((i = 0; i < 8; i++)); do cat data/the-verdict.txt; done >"$work/verdict8.txt"
+checkpoint=$(last_checkpoint "ropelm$rounds")
+eval_json() {
+  "$bin" --threads "$threads" --device "$device" --log-level warn eval --checkpoint "$checkpoint" --data "$1" \
+    --json
+}
+wait_for_quiet_machine
+small=$(eval_json data/the-verdict.txt)
+large=$(eval_json "$work/verdict8.txt")
+train_median=$(median "$work"/ropelm*.rates)
+python_median=$(median "$work"/python*.rates)
+"$python" - "$small" "$large" "$train_median" "$load" <<'EOF'
+import json, sys
+small, large = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+rate = (large["tokens"] - small["tokens"]) / (large["seconds"] - small["seconds"])
+train = float(sys.argv[3])
+print(f"eval: {large['tokens']} tokens in {large['seconds']:.2f} s, {small['tokens']} in {small['seconds']:.2f} s "
+      f"(load {sys.argv[4]}) -> {rate:.0f} tokens/s forward-only, loading excluded; "
+      f"{rate / train:.2f}x training's {train:.0f} tokens/s")
+EOF
+echo "load averages at the start of each run: ${loads[*]}"
+echo "median tokens/s: ropelm $train_median, python $python_median"
+awk -v r="$train_median" -v p="$python_median" 'BEGIN {printf "ratio ropelm/python: %.2f\n", r / p}'
