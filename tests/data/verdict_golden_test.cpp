@@ -44,9 +44,7 @@ std::vector<int64_t> expected_rows(const std::vector<int64_t>& ids, int64_t rows
 }
 
 TEST(VerdictConfigs, Gpt2FirstBatchIsTheNotebooks) {
-  if (!fs::exists(kRoot / "data/gpt2/encoder.json") || !fs::exists(kRoot / "data/the-verdict.txt")) {
-    GTEST_SKIP() << "data/gpt2/encoder.json or data/the-verdict.txt is not in the source tree yet";
-  }
+  ASSERT_TRUE(fs::exists(kRoot / "data/gpt2/encoder.json") && fs::exists(kRoot / "data/the-verdict.txt"));
   testing::TempDir dir;
   Config config = load_verdict_config("verdict-gpt2.toml", dir.path());
   auto tokenizer = make_tokenizer(config.tokenizer);
@@ -75,10 +73,8 @@ TEST(VerdictConfigs, Gpt2FirstBatchIsTheNotebooks) {
 }
 
 TEST(VerdictConfigs, WordPieceFirstBatchIsTheTokenizersIds) {
-  if (!fs::exists(kRoot / "data/bert-base-uncased-vocab.txt") ||
-      !fs::exists(kRoot / "data/the-verdict.txt")) {
-    GTEST_SKIP() << "data/bert-base-uncased-vocab.txt or data/the-verdict.txt is not in the source tree yet";
-  }
+  ASSERT_TRUE(fs::exists(kRoot / "data/bert-base-uncased-vocab.txt") &&
+              fs::exists(kRoot / "data/the-verdict.txt"));
   testing::TempDir dir;
   Config config = load_verdict_config("verdict.toml", dir.path());
   auto tokenizer = make_tokenizer(config.tokenizer);
