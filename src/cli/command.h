@@ -30,6 +30,12 @@ void add_config_options(CLI::App& command, ConfigArgs& args, bool required = tru
 // Resolves defaults < file < --set < global flags (--device, --threads); throws UserError.
 Config resolve_config(const ConfigArgs& args, const GlobalOptions& global);
 
+// --nproc N of the data-parallel commands (train, eval): a one-node torchrun.
+void add_nproc_option(CLI::App& command, int& nproc);
+// When nproc > 1 and this process is not already a rank, starts nproc ranks of this command line and throws
+// ExitRequest with their exit code; otherwise returns and this process runs as it is.
+void launch_ranks_if_asked(int nproc, const GlobalOptions& global, int64_t timeout_s);
+
 // A subcommand: `setup` adds it to the app and binds its callback (which may throw UserError).
 struct Command {
   int order;  // position in --help

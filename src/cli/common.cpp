@@ -1,8 +1,12 @@
-// What the subcommands share: the registry, and --config/--set resolution.
+// What the subcommands share: the registry, --config/--set resolution and the --nproc launch.
 #include <algorithm>
+#include <chrono>
 
 #include "cli/command.h"
 #include "config/load.h"
+#include "distributed/distributed_env.h"
+#include "distributed/local_launcher.h"
+#include "util/error.h"
 
 namespace ropelm::cli {
 namespace {
@@ -41,6 +45,16 @@ Config resolve_config(const ConfigArgs& args, const GlobalOptions& global) {
   std::optional<std::filesystem::path> file;
   if (!args.path.empty()) file = args.path;
   return load_config(file, overrides);
+}
+
+void add_nproc_option(CLI::App& command, int& nproc) {
+  command.add_option("--nproc", nproc, "start N local ranks (data parallel over c10d, as torchrun does)")
+      ->check(CLI::PositiveNumber);
+}
+
+void launch_ranks_if_asked(int nproc, const GlobalOptions& global, int64_t timeout_s) {
+  if (nproc > 1 && !distributed_env_from_environment().distributed())
+    throw ExitRequest{launch_local_ranks(nproc, global.argv, std::chrono::seconds(timeout_s))};
 }
 
 }  // namespace ropelm::cli

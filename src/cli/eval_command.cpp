@@ -9,10 +9,13 @@
 #include <numbers>
 
 #include "cli/command.h"
+#include "config/load.h"
 #include "data/corpus.h"
 #include "data/data_options.h"
+#include "distributed/process_group.h"
 #include "eval/perplexity.h"
 #include "train/device.h"
+#include "train/rank_setup.h"
 #include "train/run_checkpoint.h"
 #include "util/error.h"
 
@@ -24,7 +27,15 @@ struct EvalArgs {
   std::vector<std::string> data;
   int64_t context_length = 0, stride = 0, batch_size = 0;
   bool json = false;
+  int nproc = 1;
 };
+
+// The checkpoint's distributed.timeout_s: how long `--nproc` lets surviving ranks report a failed one.
+int64_t checkpoint_timeout_s(const std::filesystem::path& checkpoint) {
+  std::filesystem::path file = checkpoint / "config.toml";
+  return std::filesystem::exists(file) ? load_config(file, {}).distributed.timeout_s
+                                       : Config{}.distributed.timeout_s;
+}
 
 // The tokens to score and the UTF-8 bytes of the text they came from.
 std::pair<TokenView, uint64_t> eval_tokens(const Corpus& corpus, bool explicit_data) {
@@ -39,7 +50,8 @@ std::pair<TokenView, uint64_t> eval_tokens(const Corpus& corpus, bool explicit_d
 
 void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   auto start = std::chrono::steady_clock::now();
-  torch::Device device = select_device(global.device.empty() ? "auto" : global.device);
+  DistributedEnv env = distributed_env_from_environment();
+  torch::Device device = rank_device(global.device.empty() ? "auto" : global.device, env);
   if (global.threads >= 0) set_cpu_threads(global.threads);
   LoadedCheckpoint loaded = open_checkpoint(args.checkpoint, device);
   Config& config = loaded.config;
@@ -48,13 +60,19 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
     config.data.val.clear();
     config.data.val_fraction = 0;
   }
-  Corpus corpus = Corpus::load(corpus_options(config), *loaded.tokenizer, CacheAccess::kOpenOrBuild);
+  Distributed group(env, config.distributed, device);
+  Corpus corpus = load_corpus_rank0_first(corpus_options(config), *loaded.tokenizer, group);
   auto [tokens, text_bytes] = eval_tokens(corpus, !args.data.empty());
   PerplexityOptions options;
   options.context_length = args.context_length ? args.context_length : config.data.context_length;
   options.stride = args.stride ? args.stride : options.context_length;
   options.batch_size = args.batch_size ? args.batch_size : config.data.batch_size;
+  options.rank = group.rank();  // each rank scores every world_size-th window
+  options.world_size = group.world_size();
   NllSum sum = score_tokens(loaded.model, tokens, options, device);
+  sum.nll = group.all_reduce_sum(sum.nll);
+  sum.tokens = group.all_reduce_sum(sum.tokens);
+  if (group.rank() != 0) return;  // rank 0 reports
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double mean_nll = sum.nll / static_cast<double>(sum.tokens);
   double bits_per_byte = sum.nll / std::numbers::ln2 / static_cast<double>(text_bytes);
@@ -84,7 +102,11 @@ void setup_eval(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--batch-size", args->batch_size, "windows per batch (default: data.batch_size)");
   command->add_flag("--json", args->json,
                     "print one JSON object: tokens, nll, perplexity, bits_per_byte, seconds");
-  command->callback([args, &global] { run_eval(*args, global); });
+  add_nproc_option(*command, args->nproc);
+  command->callback([args, &global] {
+    launch_ranks_if_asked(args->nproc, global, checkpoint_timeout_s(args->checkpoint));
+    run_eval(*args, global);
+  });
 }
 
 const bool registered = register_command({40, setup_eval});

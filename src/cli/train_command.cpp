@@ -1,11 +1,6 @@
 // `ropelm train`: resolve the config and run dir, then hand over to the trainer.
-#include <chrono>
-
 #include "cli/command.h"
-#include "distributed/distributed_env.h"
-#include "distributed/local_launcher.h"
 #include "train/trainer.h"
-#include "util/error.h"
 
 namespace ropelm::cli {
 namespace {
@@ -35,15 +30,10 @@ void setup_train(CLI::App& app, const GlobalOptions& global) {
   command->add_flag(
       "--force", args->force,
       "resume despite config changes that break exactness; start over in a run dir with checkpoints");
-  command
-      ->add_option("--nproc", args->nproc, "start N local ranks (data parallel over c10d, as torchrun does)")
-      ->check(CLI::PositiveNumber);
+  add_nproc_option(*command, args->nproc);
   command->callback([args, &global] {
     Config config = resolve_config(args->config, global);
-    if (args->nproc > 1 && !distributed_env_from_environment().distributed()) {
-      throw ExitRequest{
-          launch_local_ranks(args->nproc, global.argv, std::chrono::seconds(config.distributed.timeout_s))};
-    }
+    launch_ranks_if_asked(args->nproc, global, config.distributed.timeout_s);
     TrainOptions options;
     options.run_dir = args->run_dir.empty() ? "runs/" + config.name : args->run_dir;
     options.resume = args->resume;

@@ -27,23 +27,6 @@ void remember_signal(int signal) {
   pending_signal = signal;
 }
 
-// Binding port 0 lets the kernel pick a free port; rank 0's TCPStore binds it a moment later (torchrun's
-// approach, with the same small race).
-int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error(std::string("cannot pick a free port for --nproc: ") + std::strerror(errno));
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 std::vector<std::string> child_environment(int rank, int nproc, int port) {
   const std::vector<std::string> ours = {"RANK",        "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE",
                                          "MASTER_ADDR", "MASTER_PORT"};
@@ -122,6 +105,21 @@ struct SignalForwarding {
 };
 
 }  // namespace
+
+int free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error(std::string("cannot pick a free port for --nproc: ") + std::strerror(errno));
+  }
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
 
 std::vector<std::string> without_nproc(const std::vector<std::string>& argv) {
   std::vector<std::string> result;

@@ -18,6 +18,10 @@ namespace ropelm {
 // Returns the first non-zero exit code (128 + signal for a child killed by a signal), else 0.
 int launch_local_ranks(int nproc, const std::vector<std::string>& argv, std::chrono::seconds grace);
 
+// A loopback port that was free a moment ago: binding port 0 lets the kernel pick one, and rank 0's TCPStore
+// binds it a moment later (torchrun's approach, with the same small race).
+int free_loopback_port();
+
 // argv without `--nproc N` / `--nproc=N`.
 std::vector<std::string> without_nproc(const std::vector<std::string>& argv);
 

@@ -20,6 +20,7 @@
 #include "train/lr_schedule.h"
 #include "train/metrics_log.h"
 #include "train/progress.h"
+#include "train/rank_setup.h"
 #include "train/resume_policy.h"
 #include "train/run_checkpoint.h"
 #include "train/stop_signal.h"
@@ -65,27 +66,16 @@ class Trainer {
   std::optional<MetricsLog> metrics_;
 };
 
-// Each rank drives one device: cuda:LOCAL_RANK when CUDA is in use.
-torch::Device rank_device(const Config& config, const DistributedEnv& env) {
-  torch::Device device = select_device(config.train.device);
-  if (device.is_cuda() && env.distributed())
-    return {torch::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank)};
-  return device;
-}
-
 Trainer::Trainer(const Config& config, const TrainOptions& options)
     : config_(config),
       options_(options),
       env_(distributed_env_from_environment()),
-      device_(rank_device(config, env_)),
+      device_(rank_device(config.train.device, env_)),
       group_(std::make_unique<Distributed>(env_, config.distributed, device_)) {
   set_cpu_threads(config_.train.threads);
   if (is_rank0()) prepare_run_dir();  // only rank 0 writes files
   tokenizer_ = make_tokenizer(config_.tokenizer);
-  // Rank 0 builds the token cache while the others wait, then they open the finished file.
-  if (is_rank0()) corpus_ = Corpus::load(corpus_options(config_), *tokenizer_, CacheAccess::kOpenOrBuild);
-  group_->barrier();
-  if (!is_rank0()) corpus_ = Corpus::load(corpus_options(config_), *tokenizer_, CacheAccess::kOpenExisting);
+  corpus_ = load_corpus_rank0_first(corpus_options(config_), *tokenizer_, *group_);
   loader_.emplace(corpus_->train(), train_loader_options(config_, env_.rank, env_.world_size), "train");
   state_.train_tokens = corpus_->train().size();
   state_.world_size = env_.world_size;
