@@ -30,20 +30,27 @@ void add_config_options(CLI::App& command, ConfigArgs& args, bool required = tru
 // Resolves defaults < file < --set < global flags (--device, --threads); throws UserError.
 Config resolve_config(const ConfigArgs& args, const GlobalOptions& global);
 
-// --nproc N of the data-parallel commands (train, eval): a one-node torchrun.
-void add_nproc_option(CLI::App& command, int& nproc);
-// When nproc > 1 and this process is not already a rank, starts nproc ranks of this command line and throws
-// ExitRequest with their exit code; otherwise returns and this process runs as it is.
-void launch_ranks_if_asked(int nproc, const GlobalOptions& global, int64_t timeout_s);
-
 // A subcommand: `setup` adds it to the app and binds its callback (which may throw UserError).
 struct Command {
-  int order;  // position in --help
+  int order;         // position in --help
+  std::string name;  // the subcommand word that `setup` adds
   std::function<void(CLI::App& app, const GlobalOptions& global)> setup;
 };
 
 // Registers a command at static-initialisation time; CLI sources are linked into the executable directly.
 bool register_command(Command command);
 const std::vector<Command>& registered_commands();
+bool is_registered_command(const std::string& name);
+
+// The global options that take a value (--log-level info): what `subcommand_word` skips.
+inline constexpr const char* kGlobalOptionsWithValue[] = {"--log-level", "--device", "--threads"};
+// The subcommand a command line names: its first argument that is neither an option nor a global option's
+// value ("" when there is none, as with `ropelm --help`).
+std::string subcommand_word(int argc, char** argv);
+
+// Builds the app from the registered commands, parses argv, runs the chosen command and maps errors to exit
+// codes: UserError → 2 with one line on stderr, PeerFailure → 4, ExitRequest → its code. Log lines carry
+// the rank when world_size > 1.
+int run_app(int argc, char** argv, int rank = 0, int world_size = 1);
 
 }  // namespace ropelm::cli

@@ -1,12 +1,9 @@
-// What the subcommands share: the registry, --config/--set resolution and the --nproc launch.
+// What the subcommands share: the registry and --config/--set resolution.
 #include <algorithm>
-#include <chrono>
+#include <string_view>
 
 #include "cli/command.h"
 #include "config/load.h"
-#include "distributed/distributed_env.h"
-#include "distributed/local_launcher.h"
-#include "util/error.h"
 
 namespace ropelm::cli {
 namespace {
@@ -30,6 +27,26 @@ const std::vector<Command>& registered_commands() {
   return registry();
 }
 
+bool is_registered_command(const std::string& name) {
+  const auto& commands = registry();
+  return std::any_of(commands.begin(), commands.end(),
+                     [&](const Command& command) { return command.name == name; });
+}
+
+std::string subcommand_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    bool takes_value = std::find(std::begin(kGlobalOptionsWithValue), std::end(kGlobalOptionsWithValue),
+                                 arg) != std::end(kGlobalOptionsWithValue);
+    if (takes_value) {
+      ++i;
+    } else if (!arg.starts_with("-")) {
+      return std::string(arg);
+    }
+  }
+  return "";
+}
+
 void add_config_options(CLI::App& command, ConfigArgs& args, bool required) {
   auto* config = command.add_option("--config", args.path, "TOML config file (see README: Config reference)");
   if (required) config->required();
@@ -45,16 +62,6 @@ Config resolve_config(const ConfigArgs& args, const GlobalOptions& global) {
   std::optional<std::filesystem::path> file;
   if (!args.path.empty()) file = args.path;
   return load_config(file, overrides);
-}
-
-void add_nproc_option(CLI::App& command, int& nproc) {
-  command.add_option("--nproc", nproc, "start N local ranks (data parallel over c10d, as torchrun does)")
-      ->check(CLI::PositiveNumber);
-}
-
-void launch_ranks_if_asked(int nproc, const GlobalOptions& global, int64_t timeout_s) {
-  if (nproc > 1 && !distributed_env_from_environment().distributed())
-    throw ExitRequest{launch_local_ranks(nproc, global.argv, std::chrono::seconds(timeout_s))};
 }
 
 }  // namespace ropelm::cli

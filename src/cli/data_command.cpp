@@ -1,7 +1,5 @@
 // `ropelm data`: tokenises (or reuses) the corpus, prints its statistics and the first batches, and
-// optionally times one epoch of the training loader.
-#include <torch/torch.h>
-
+// optionally times one epoch of the training loader. Torch-free: it runs in the light `ropelm` executable.
 #include <algorithm>
 #include <chrono>
 #include <iomanip>
@@ -10,11 +8,10 @@
 #include <string>
 
 #include "cli/command.h"
-#include "data/batch_loader.h"
 #include "data/corpus.h"
 #include "data/data_options.h"
-#include "data/prefetcher.h"
 #include "data/sliding_windows.h"
+#include "data/window_loader.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ropelm::cli {
@@ -26,13 +23,23 @@ struct DataArgs {
   bool iterate = false;
 };
 
+// One micro-batch's rows, (rows, cols) row-major, as the trainer's tensors hold them.
+struct Rows {
+  int64_t rows = 0, cols = 0;
+  std::vector<int64_t> inputs, targets;
+};
+
+Rows window_rows(const WindowLoader& loader, const std::vector<int64_t>& windows) {
+  Rows batch{static_cast<int64_t>(windows.size()), loader.context_length(), {}, {}};
+  batch.inputs.resize(static_cast<size_t>(batch.rows * batch.cols));
+  batch.targets.resize(batch.inputs.size());
+  loader.copy_rows(windows, batch.inputs.data(), batch.targets.data());
+  return batch;
+}
+
 // PyTorch's repr of a 2-D integer tensor, e.g. "tensor([[ 40, 367],\n        [ 12,   7]])", as the seed
 // prints.
-std::string python_repr(const torch::Tensor& tensor) {
-  auto values = tensor.contiguous();
-  const int64_t rows = values.size(0);
-  const int64_t cols = values.size(1);
-  const int64_t* data = values.data_ptr<int64_t>();
+std::string python_repr(const int64_t* data, int64_t rows, int64_t cols) {
   size_t width = 1;
   for (int64_t i = 0; i < rows * cols; ++i) width = std::max(width, std::to_string(data[i]).size());
   std::ostringstream out;
@@ -85,22 +92,31 @@ void print_stats(const Config& config, const Corpus& corpus, const Tokenizer& to
   }
 }
 
-void print_batches(BatchLoader loader, int64_t count) {
+void print_batches(WindowLoader loader, int64_t count) {
   for (int64_t i = 0; i < count; ++i) {
-    Batch batch = loader.next_step().micro_batches.front();
-    std::cout << "\nbatch " << i + 1 << ": inputs " << batch.inputs.sizes() << ", targets "
-              << batch.targets.sizes() << "\nInputs:\n " << python_repr(batch.inputs) << "\n\nTargets:\n "
-              << python_repr(batch.targets) << "\n";
+    Rows batch = window_rows(loader, loader.next_step().micro_batches.front());
+    std::string shape = "[" + std::to_string(batch.rows) + ", " + std::to_string(batch.cols) + "]";
+    std::cout << "\nbatch " << i + 1 << ": inputs " << shape << ", targets " << shape << "\nInputs:\n "
+              << python_repr(batch.inputs.data(), batch.rows, batch.cols) << "\n\nTargets:\n "
+              << python_repr(batch.targets.data(), batch.rows, batch.cols) << "\n";
   }
 }
 
-// One epoch through the prefetcher on the CPU, the way the trainer consumes it.
-void time_epoch(BatchLoader loader) {
+// One epoch of window plans and their rows: the trainer's loader without the tensors around the rows.
+void time_epoch(WindowLoader loader) {
   int64_t steps = loader.steps_per_epoch();
   auto start = std::chrono::steady_clock::now();
-  Prefetcher prefetcher(std::move(loader), /*grad_accum=*/1, torch::kCPU);
   int64_t windows = 0;
-  for (int64_t i = 0; i < steps; ++i) windows += prefetcher.next().global_windows;
+  std::vector<int64_t> inputs, targets;  // reused, as the trainer's allocator reuses its batch buffers
+  for (int64_t i = 0; i < steps; ++i) {
+    StepPlan plan = loader.next_step();
+    for (const std::vector<int64_t>& micro_batch : plan.micro_batches) {
+      inputs.resize(micro_batch.size() * static_cast<size_t>(loader.context_length()));
+      targets.resize(inputs.size());
+      loader.copy_rows(micro_batch, inputs.data(), targets.data());
+    }
+    windows += plan.global_windows;
+  }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "\niterated one epoch: " << steps << " batches, " << windows << " windows in " << seconds
             << " s: " << 1e6 * seconds / static_cast<double>(std::max<int64_t>(steps, 1)) << " us/batch\n";
@@ -111,7 +127,7 @@ void run_data(const DataArgs& args, const GlobalOptions& global) {
   std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(config.tokenizer);
   Corpus corpus = Corpus::load(corpus_options(config), *tokenizer, CacheAccess::kOpenOrBuild);
   print_stats(config, corpus, *tokenizer);
-  BatchLoader loader(corpus.train(), train_loader_options(config));
+  WindowLoader loader(corpus.train(), train_loader_options(config));
   print_batches(loader, args.batches);
   if (args.iterate) time_epoch(std::move(loader));
 }
@@ -125,11 +141,11 @@ void setup_data(CLI::App& app, const GlobalOptions& global) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   command->add_flag("--iterate", args->iterate,
-                    "also iterate one training epoch through the prefetcher and print the time per batch");
+                    "also iterate one training epoch of the loader and print the time per batch");
   command->callback([args, &global] { run_data(*args, global); });
 }
 
-const bool registered = register_command({20, setup_data});
+const bool registered = register_command({20, "data", setup_data});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -9,6 +9,7 @@
 #include <numbers>
 
 #include "cli/command.h"
+#include "cli/nproc.h"
 #include "config/load.h"
 #include "data/corpus.h"
 #include "data/data_options.h"
@@ -109,7 +110,7 @@ void setup_eval(CLI::App& app, const GlobalOptions& global) {
   });
 }
 
-const bool registered = register_command({40, setup_eval});
+const bool registered = register_command({40, "eval", setup_eval});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -23,7 +23,7 @@ void setup_export(CLI::App& app, const GlobalOptions&) {
   command->callback([args] { export_hf({args->checkpoint, args->out}); });
 }
 
-const bool registered = register_command({70, setup_export});
+const bool registered = register_command({70, "export", setup_export});
 
 }  // namespace
 }  // namespace ropelm::cli

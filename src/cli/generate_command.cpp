@@ -51,7 +51,7 @@ void setup_generate(CLI::App& app, const GlobalOptions& global) {
   command->callback([args, &global] { run_generate(*args, global); });
 }
 
-const bool registered = register_command({50, setup_generate});
+const bool registered = register_command({50, "generate", setup_generate});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -26,7 +26,7 @@ void setup_import(CLI::App& app, const GlobalOptions& global) {
   });
 }
 
-const bool registered = register_command({75, setup_import});
+const bool registered = register_command({75, "import", setup_import});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -42,7 +42,7 @@ void setup_info(CLI::App& app, const GlobalOptions&) {
   command->callback([dir] { run_info(*dir); });
 }
 
-const bool registered = register_command({60, setup_info});
+const bool registered = register_command({60, "info", setup_info});
 
 }  // namespace
 }  // namespace ropelm::cli

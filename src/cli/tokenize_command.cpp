@@ -209,7 +209,7 @@ void setup_tokenize(CLI::App& app, const GlobalOptions& global) {
   command->callback([args, &global] { run_tokenize(*args, global); });
 }
 
-const bool registered = register_command({30, setup_tokenize});
+const bool registered = register_command({30, "tokenize", setup_tokenize});
 
 }  // namespace
 }  // namespace ropelm::cli

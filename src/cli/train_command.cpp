@@ -1,5 +1,6 @@
 // `ropelm train`: resolve the config and run dir, then hand over to the trainer.
 #include "cli/command.h"
+#include "cli/nproc.h"
 #include "train/trainer.h"
 
 namespace ropelm::cli {
@@ -43,7 +44,7 @@ void setup_train(CLI::App& app, const GlobalOptions& global) {
   });
 }
 
-const bool registered = register_command({30, setup_train});
+const bool registered = register_command({30, "train", setup_train});
 
 }  // namespace
 }  // namespace ropelm::cli

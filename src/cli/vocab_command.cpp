@@ -76,7 +76,7 @@ void setup_vocab(CLI::App& app, const GlobalOptions& global) {
   build->callback([args, &global] { run_vocab_build(*args, global); });
 }
 
-const bool registered = register_command({35, setup_vocab});
+const bool registered = register_command({35, "vocab", setup_vocab});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "config/config.h"
-#include "data/batch_loader.h"
+#include "data/window_loader.h"
 #include "data/corpus.h"
 
 namespace ropelm {

@@ -3,7 +3,7 @@
 
 #include <torch/torch.h>
 
-#include "data/batch_loader.h"
+#include "train/batch_loader.h"
 #include "distributed/gradient_bucketer.h"
 #include "distributed/process_group.h"
 #include "model/transformer.h"

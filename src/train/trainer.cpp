@@ -10,7 +10,7 @@
 #include "config/load.h"
 #include "data/corpus.h"
 #include "data/data_options.h"
-#include "data/prefetcher.h"
+#include "train/prefetcher.h"
 #include "distributed/distributed_env.h"
 #include "distributed/gradient_bucketer.h"
 #include "distributed/process_group.h"

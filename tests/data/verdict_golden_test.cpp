@@ -2,14 +2,12 @@
 // notebook.
 #include <gtest/gtest.h>
 
-#include <torch/torch.h>
-
 #include <fstream>
 
 #include "config/load.h"
-#include "data/batch_loader.h"
 #include "data/corpus.h"
 #include "data/data_options.h"
+#include "data/window_loader.h"
 #include "temp_dir.h"
 #include "util/atomic_file.h"
 
@@ -28,9 +26,13 @@ Config load_verdict_config(const std::string& name, const fs::path& cache_dir) {
   return config;
 }
 
-std::vector<int64_t> flat(const torch::Tensor& tensor) {
-  torch::Tensor values = tensor.contiguous();
-  return {values.data_ptr<int64_t>(), values.data_ptr<int64_t>() + values.numel()};
+// The loader's first micro-batch: input rows and target rows, each flattened row-major.
+std::pair<std::vector<int64_t>, std::vector<int64_t>> first_batch(WindowLoader& loader) {
+  std::vector<int64_t> windows = loader.next_step().micro_batches.front();
+  const size_t size = windows.size() * static_cast<size_t>(loader.context_length());
+  std::vector<int64_t> inputs(size), targets(size);
+  loader.copy_rows(windows, inputs.data(), targets.data());
+  return {inputs, targets};
 }
 
 // The first batch, brute force: rows of `context` ids starting every `stride` ids of the whole stream.
@@ -58,12 +60,11 @@ TEST(VerdictConfigs, Gpt2FirstBatchIsTheNotebooks) {
   for (int64_t i = 0; i < corpus.train().size(); ++i)
     ASSERT_EQ(corpus.train()[i], golden[i]) << "token " << i;
 
-  BatchLoader loader(corpus.train(), train_loader_options(config));
+  WindowLoader loader(corpus.train(), train_loader_options(config));
   EXPECT_EQ(loader.steps_per_epoch(), 160);  // (5145 − 4 − 1) / 4 + 1 = 1286 windows, 8 a batch
-  Batch batch = loader.next_step().micro_batches[0];
-  ASSERT_EQ(batch.inputs.sizes(), (torch::IntArrayRef{8, 4}));
-  std::vector<int64_t> inputs = flat(batch.inputs);
-  std::vector<int64_t> targets = flat(batch.targets);
+  ASSERT_EQ(loader.context_length(), 4);
+  auto [inputs, targets] = first_batch(loader);
+  ASSERT_EQ(inputs.size(), 8u * 4u);
   EXPECT_EQ(std::vector<int64_t>(inputs.begin(), inputs.begin() + 8),
             (std::vector<int64_t>{40, 367, 2885, 1464, 1807, 3619, 402, 271}));
   EXPECT_EQ(std::vector<int64_t>(targets.begin(), targets.begin() + 4),
@@ -84,9 +85,10 @@ TEST(VerdictConfigs, WordPieceFirstBatchIsTheTokenizersIds) {
   std::vector<int64_t> ids(encoded.begin(), encoded.end());
   ASSERT_EQ(corpus.train().size(), static_cast<int64_t>(ids.size()));
   EXPECT_TRUE(corpus.val().empty());
-  Batch batch = BatchLoader(corpus.train(), train_loader_options(config)).next_step().micro_batches[0];
-  EXPECT_EQ(flat(batch.inputs), expected_rows(ids, 8, 4, 0));
-  EXPECT_EQ(flat(batch.targets), expected_rows(ids, 8, 4, 1));
+  WindowLoader loader(corpus.train(), train_loader_options(config));
+  auto [inputs, targets] = first_batch(loader);
+  EXPECT_EQ(inputs, expected_rows(ids, 8, 4, 0));
+  EXPECT_EQ(targets, expected_rows(ids, 8, 4, 1));
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <thread>
 
-#include "data/batch_loader.h"
+#include "train/batch_loader.h"
 
 namespace ropelm {
 

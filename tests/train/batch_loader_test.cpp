@@ -5,8 +5,8 @@
 
 #include <numeric>
 
-#include "data/batch_loader.h"
-#include "data/prefetcher.h"
+#include "train/batch_loader.h"
+#include "train/prefetcher.h"
 #include "data/token_splits.h"
 #include "util/error.h"
 

@@ -6,22 +6,9 @@
 #include <span>
 #include <vector>
 
-#include "data/loader_cursor.h"
-#include "data/sliding_windows.h"
-#include "data/step_sampler.h"
-#include "data/token_view.h"
+#include "data/window_loader.h"
 
 namespace ropelm {
-
-struct LoaderOptions {
-  WindowShape windows;
-  int64_t batch_size = 0;  // windows per micro-batch per rank
-  bool shuffle = true;
-  bool drop_last = true;
-  uint64_t seed = 0;
-  int64_t rank = 0;
-  int64_t world_size = 1;
-};
 
 struct Batch {
   torch::Tensor inputs;   // (B, T) int64
@@ -40,24 +27,23 @@ class BatchLoader {
  public:
   // Throws UserError for bad options or a split too short for one window (saying how many tokens it needs).
   // `split_name` ("train", "val") appears in those messages. tokens must outlive the loader.
-  BatchLoader(TokenView tokens, const LoaderOptions& options, const char* split_name = "train");
+  BatchLoader(TokenView tokens, const LoaderOptions& options, const char* split_name = "train")
+      : windows_(tokens, options, split_name) {}
 
   // grad_accum micro-batches for this rank; the cursor advances by the global step (all ranks). With pinned,
   // tensors live in page-locked memory for asynchronous copies to CUDA.
   StepBatches next_step(int64_t grad_accum = 1, bool pinned = false);
 
-  const LoaderCursor& cursor() const { return sampler_.cursor(); }
-  void restore(const LoaderCursor& cursor) { sampler_.restore(cursor); }
-  int64_t num_windows() const { return sampler_.num_windows(); }
-  int64_t steps_per_epoch(int64_t grad_accum = 1) const { return sampler_.steps_per_epoch(grad_accum); }
+  const LoaderCursor& cursor() const { return windows_.cursor(); }
+  void restore(const LoaderCursor& cursor) { windows_.restore(cursor); }
+  int64_t num_windows() const { return windows_.num_windows(); }
+  int64_t steps_per_epoch(int64_t grad_accum = 1) const { return windows_.steps_per_epoch(grad_accum); }
 
   // The (B, T) tensors of the given windows.
   Batch make_batch(std::span<const int64_t> windows, bool pinned = false) const;
 
  private:
-  TokenView tokens_;
-  WindowShape shape_;
-  StepSampler sampler_;
+  WindowLoader windows_;
 };
 
 }  // namespace ropelm

@@ -1,5 +1,5 @@
 // Background batch preparation with a bounded queue.
-#include "data/prefetcher.h"
+#include "train/prefetcher.h"
 
 #include <torch/torch.h>
 
