@@ -1,6 +1,8 @@
 // Device and thread selection.
 #include "train/device.h"
 
+#include <dlfcn.h>
+
 #include <thread>
 
 #include "util/error.h"
@@ -27,6 +29,22 @@ torch::Device select_device(const std::string& spec) {
                     std::to_string(torch::cuda::device_count()) + " CUDA devices");
   }
   return {torch::kCUDA, static_cast<c10::DeviceIndex>(index)};
+}
+
+std::string cuda_device_name(int ordinal) {
+  void* driver = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (driver == nullptr) return "";
+  // CUresult cuInit(unsigned), cuDeviceGet(CUdevice*, int), cuDeviceGetName(char*, int, CUdevice); 0 =
+  // success.
+  auto init = reinterpret_cast<int (*)(unsigned)>(::dlsym(driver, "cuInit"));
+  auto get = reinterpret_cast<int (*)(int*, int)>(::dlsym(driver, "cuDeviceGet"));
+  auto get_name = reinterpret_cast<int (*)(char*, int, int)>(::dlsym(driver, "cuDeviceGetName"));
+  char name[256] = {};
+  int device = 0;
+  bool ok = init && get && get_name && init(0) == 0 && get(&device, ordinal) == 0 &&
+            get_name(name, sizeof name, device) == 0;
+  ::dlclose(driver);
+  return ok ? name : "";
 }
 
 void set_cpu_threads(int64_t threads) {

@@ -10,6 +10,10 @@ namespace ropelm {
 // Throws UserError when CUDA is requested and none is available (or the index is out of range).
 torch::Device select_device(const std::string& spec);
 
+// The name the CUDA driver gives the device with this ordinal, e.g. "NVIDIA H100 80GB HBM3"; "" when there is
+// no CUDA driver. Read through the driver's C API (libcuda.so.1, dlopen'd), so CPU builds compile it too.
+std::string cuda_device_name(int ordinal);
+
 // Sets LibTorch's intra-op threads; 0 = all cores.
 void set_cpu_threads(int64_t threads);
 

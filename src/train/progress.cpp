@@ -30,9 +30,11 @@ Progress::Progress(int64_t first_step, int64_t total_steps)
       terminal_(::isatty(STDERR_FILENO)),
       started_(now_s()) {}
 
-void Progress::report(int64_t step, double loss, double lr, double tokens_per_s, double grad_norm) {
+void Progress::report(int64_t step, double loss, double lr, double tokens_per_s, double grad_norm,
+                      const std::string& extra) {
   std::string line = fmt::format("step {}/{} | loss {:.4f} | lr {:.3e} | grad norm {:.3f} | {:.0f} tok/s",
                                  step, total_steps_, loss, lr, grad_norm, tokens_per_s);
+  if (!extra.empty()) line += " | " + extra;
   if (!terminal_) {
     spdlog::info(line);
     return;

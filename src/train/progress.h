@@ -9,8 +9,10 @@ namespace ropelm {
 class Progress {
  public:
   Progress(int64_t first_step, int64_t total_steps);
-  // One logged step. The line also goes to train.log.
-  void report(int64_t step, double loss, double lr, double tokens_per_s, double grad_norm);
+  // One logged step; `extra` (e.g. "MFU 41.0%"), when not empty, ends the line. The line also goes to
+  // train.log.
+  void report(int64_t step, double loss, double lr, double tokens_per_s, double grad_norm,
+              const std::string& extra = "");
   // Any other message (eval, checkpoint): clears the bar first so that the two don't mix.
   void message(const std::string& text);
   void finish();

@@ -3,11 +3,11 @@
 
 #include <torch/torch.h>
 
-#include "train/batch_loader.h"
 #include "distributed/gradient_bucketer.h"
 #include "distributed/process_group.h"
 #include "model/transformer.h"
 #include "train/adamw.h"
+#include "train/batch_loader.h"
 
 namespace ropelm {
 

@@ -10,7 +10,6 @@
 #include "config/load.h"
 #include "data/corpus.h"
 #include "data/data_options.h"
-#include "train/prefetcher.h"
 #include "distributed/distributed_env.h"
 #include "distributed/gradient_bucketer.h"
 #include "distributed/process_group.h"
@@ -19,6 +18,8 @@
 #include "train/device.h"
 #include "train/lr_schedule.h"
 #include "train/metrics_log.h"
+#include "train/mfu.h"
+#include "train/prefetcher.h"
 #include "train/progress.h"
 #include "train/rank_setup.h"
 #include "train/resume_policy.h"
@@ -33,6 +34,13 @@ namespace ropelm {
 namespace fs = std::filesystem;
 
 namespace {
+
+// What MfuMeter needs to know of the device: the GPU's name ("" on the CPU).
+std::string gpu_name(torch::Device device) {
+  if (!device.is_cuda()) return "";
+  std::string name = cuda_device_name(device.has_index() ? device.index() : 0);
+  return name.empty() ? "unnamed CUDA device" : name;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -64,6 +72,7 @@ class Trainer {
   TrainingState state_;
   bool resumed_ = false;
   std::optional<MetricsLog> metrics_;
+  std::optional<MfuMeter> mfu_;
 };
 
 Trainer::Trainer(const Config& config, const TrainOptions& options)
@@ -93,10 +102,11 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
                  config_.data.batch_size * env_.world_size * config_.train.grad_accum);
   }
   ParameterCounts counts = count_parameters(*model_);
+  const double flops_per_token = training_flops_per_token(*model_, config_.data.context_length);
   spdlog::info("model: {} parameters ({} non-embedding), {:.3g} training FLOPs/token; device {}, {} threads",
-               counts.total, counts.non_embedding,
-               training_flops_per_token(*model_, config_.data.context_length), device_.str(),
-               torch::get_num_threads());
+               counts.total, counts.non_embedding, flops_per_token, device_.str(), torch::get_num_threads());
+  mfu_.emplace(gpu_name(device_), flops_per_token, env_.world_size);
+  if (mfu_->reported()) spdlog::info(mfu_->describe());
 }
 
 void Trainer::prepare_run_dir() {
@@ -237,14 +247,20 @@ void Trainer::run() {
       double interval_s = seconds_since(interval_start);
       double loss = result.loss.item<double>(), lr = settings.lr, norm = result.grad_norm.item<double>();
       double tokens_per_s = interval_tokens / std::max(interval_s, 1e-9);
-      if (metrics_)
-        metrics_->write({{"step", state_.step},
-                         {"loss", loss},
-                         {"lr", lr},
-                         {"grad_norm", norm},
-                         {"tokens_per_s", tokens_per_s},
-                         {"elapsed_s", state_.elapsed_s}});
-      progress.report(state_.step, loss, lr, tokens_per_s, norm);
+      nlohmann::json row = {{"step", state_.step},
+                            {"loss", loss},
+                            {"lr", lr},
+                            {"grad_norm", norm},
+                            {"tokens_per_s", tokens_per_s},
+                            {"elapsed_s", state_.elapsed_s}};
+      std::string mfu_text;
+      if (mfu_->reported()) {
+        std::optional<double> mfu = mfu_->utilisation(tokens_per_s);
+        row["mfu"] = mfu ? nlohmann::json(*mfu) : nlohmann::json("unknown");
+        mfu_text = mfu ? fmt::format("MFU {:.1f}%", 100 * *mfu) : "MFU unknown";
+      }
+      if (metrics_) metrics_->write(row);
+      progress.report(state_.step, loss, lr, tokens_per_s, norm, mfu_text);
       interval_tokens = 0;
       interval_start = std::chrono::steady_clock::now();
     }

@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <csignal>
 #include <map>
+#include <numeric>
+#include <set>
 #include <thread>
 
 #include "cli_runner.h"
@@ -67,6 +70,32 @@ class TrainCli : public ::testing::Test {
   static fs::path straight_;
 };
 fs::path TrainCli::straight_;
+
+// metrics.jsonl, the straight 24-step run (log_interval 1, eval_interval 8): one row per step with exactly
+// the training keys (no MFU on the CPU) and one per validation, whose perplexity is exp(val_loss).
+TEST_F(TrainCli, MetricsHaveOneRowPerStepAndPerValidation) {
+  std::istringstream lines(slurp(straight_ / "metrics.jsonl"));
+  std::vector<int64_t> train_steps, eval_steps;
+  for (std::string line; std::getline(lines, line);) {
+    auto row = nlohmann::json::parse(line);
+    std::set<std::string> keys;
+    for (const auto& item : row.items()) keys.insert(item.key());
+    if (row.contains("loss")) {
+      EXPECT_EQ(keys,
+                (std::set<std::string>{"step", "loss", "lr", "grad_norm", "tokens_per_s", "elapsed_s"}));
+      EXPECT_GT(row["tokens_per_s"].get<double>(), 0);
+      train_steps.push_back(row["step"].get<int64_t>());
+    } else {
+      EXPECT_EQ(keys, (std::set<std::string>{"step", "val_loss", "val_ppl"}));
+      EXPECT_NEAR(row["val_ppl"].get<double>(), std::exp(row["val_loss"].get<double>()), 1e-9);
+      eval_steps.push_back(row["step"].get<int64_t>());
+    }
+  }
+  std::vector<int64_t> every_step(24);
+  std::iota(every_step.begin(), every_step.end(), 1);
+  EXPECT_EQ(train_steps, every_step);
+  EXPECT_EQ(eval_steps, (std::vector<int64_t>{8, 16, 24}));
+}
 
 TEST_F(TrainCli, ResumeFromACheckpointAcrossAnEpochBoundaryIsBitwiseExact) {
   fs::path resumed = crashed_copy(straight_, "resumed");
