@@ -35,8 +35,8 @@ void expect_losses_close(const std::map<int64_t, double>& a, const std::map<int6
 }
 
 // The newest checkpoints of two runs are of the same step and hold the same weights within 1e-5 (absolute:
-// Adam divides by √v, so entries with tiny second moments, e.g. rare tokens' embeddings, carry summation-order
-// differences of ~1e-6 that are large relative to a tensor of entries ~0.1).
+// Adam divides by √v, so entries with tiny second moments, e.g. rare tokens' embeddings, carry
+// summation-order differences of ~1e-6 that are large relative to a tensor of entries ~0.1).
 void expect_final_weights_close(const fs::path& run_a, const fs::path& run_b) {
   auto last_a = newest_valid_checkpoint(run_a), last_b = newest_valid_checkpoint(run_b);
   ASSERT_TRUE(last_a && last_b);
@@ -87,17 +87,22 @@ class DistributedCli : public ::testing::Test {
     CliResult one = run_ropelm(kTrain + "--set train.steps=20 --run-dir " + single_.string());
     ASSERT_EQ(one.exit_code, 0) << one.err;
   }
+  // Trains 20 steps on 2 ranks (--nproc) with `sets` in a fresh run dir named `name`; checks it against
+  // single_.
+  static void expect_two_ranks_match(const std::string& name, const std::string& sets) {
+    fs::path ranks = fresh_dir("ropelm_ddp_test", name);
+    CliResult two =
+        run_ropelm(kTrain + "--set train.steps=20 " + sets + " --nproc 2 --run-dir " + ranks.string());
+    ASSERT_EQ(two.exit_code, 0) << two.err;
+    expect_losses_close(logged_losses(single_), logged_losses(ranks), 20);
+    expect_final_weights_close(single_, ranks);
+  }
   static fs::path single_;
 };
 fs::path DistributedCli::single_;
 
 TEST_F(DistributedCli, TwoRanksMatchOneProcessWithTheSameGlobalBatch) {
-  fs::path ranks = fresh_dir("ropelm_ddp_test", "ranks");
-  CliResult two = run_ropelm(kTrain + "--set train.steps=20 --set data.batch_size=4 --nproc 2 --run-dir " +
-                             ranks.string());
-  ASSERT_EQ(two.exit_code, 0) << two.err;
-  expect_losses_close(logged_losses(single_), logged_losses(ranks), 20);
-  expect_final_weights_close(single_, ranks);
+  expect_two_ranks_match("ranks", "--set data.batch_size=4");
 }
 
 TEST_F(DistributedCli, RanksStartedByTheirEnvironmentMatchOneProcess) {
@@ -125,14 +130,7 @@ TEST_F(DistributedCli, EvalOnTwoRanksEqualsOneProcess) {
 }
 
 TEST_F(DistributedCli, TwoRanksWithGradAccumMatchOneProcess) {
-  fs::path ranks = fresh_dir("ropelm_ddp_test", "ranks_accum");
-  CliResult two = run_ropelm(kTrain +
-                             "--set train.steps=20 --set data.batch_size=2 --set train.grad_accum=2 "
-                             "--nproc 2 --run-dir " +
-                             ranks.string());
-  ASSERT_EQ(two.exit_code, 0) << two.err;
-  expect_losses_close(logged_losses(single_), logged_losses(ranks), 20);
-  expect_final_weights_close(single_, ranks);
+  expect_two_ranks_match("ranks_accum", "--set data.batch_size=2 --set train.grad_accum=2");
 }
 
 TEST_F(DistributedCli, SigtermedTwoRankRunResumesOnOneRank) {
