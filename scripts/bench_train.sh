@@ -2,7 +2,7 @@
 # Training throughput of ropelm against the same model in PyTorch eager (scripts/reference_train.py), plus
 # ropelm's evaluation throughput against its training throughput.
 #
-# Usage: scripts/bench_train.sh [CONFIG] [STEPS]      (default configs/tiny.toml, 30 steps)
+# Usage: scripts/bench_train.sh [CONFIG] [STEPS]      (default configs/bench-tiny.toml, 30 steps)
 #   BUILD=build (the build dir)   ROUNDS=3   WARMUP=5 (steps left out of each run's median)
 #   THREADS=N (default: all cores, the same for both programs)   DEVICE=cpu | cuda   COMPILE=1 (torch.compile)
 #   PYTHON=/usr/bin/python3 (Debian's torch 1.13; the pyenv python3 on PATH has no torch)
@@ -24,7 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-config=${1:-configs/tiny.toml}
+config=${1:-configs/bench-tiny.toml}
 steps=${2:-30}
 bin=${BUILD:-build}/ropelm
 rounds=${ROUNDS:-3}

@@ -27,9 +27,9 @@ struct CacheTarget {
   fs::path path;
 };
 
-// The file name is keyed by what selects the ids (source paths, tokenizer, paragraphs, format), so configs
-// that differ get different caches; a source's content is checked against the header instead, so an edited
-// text rebuilds the same file rather than leaving the old one behind.
+// The file name is keyed by what selects the ids (source paths, tokenizer and its implementation, paragraphs,
+// format), so configs that differ get different caches; a source's content is checked against the header
+// instead, so an edited text rebuilds the same file rather than leaving the old one behind.
 CacheTarget cache_target(const TokenCacheOptions& options, const Tokenizer& tokenizer) {
   CacheTarget target;
   std::vector<fs::path> paths = resolve_sources(options.sources, options.field);
@@ -37,6 +37,7 @@ CacheTarget cache_target(const TokenCacheOptions& options, const Tokenizer& toke
                  options.paragraphs, describe_sources(paths)};
   nlohmann::json key = {{"version", kTokenCacheVersion},
                         {"tokenizer", target.info.tokenizer_hash},
+                        {"tokenizer_implementation", kTokenizerImplementationVersion},
                         {"paragraphs", options.paragraphs},
                         {"sources", nlohmann::json::array()}};
   for (const fs::path& path : paths) key["sources"].push_back(path.string());

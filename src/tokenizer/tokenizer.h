@@ -15,6 +15,10 @@ namespace ropelm {
 
 using TokenId = int32_t;
 
+// Bump when a change to a tokenizer's code changes the ids it gives some text: token caches are keyed by it
+// (as well as by content_hash()), so caches an older build wrote are rebuilt instead of silently reused.
+inline constexpr int kTokenizerImplementationVersion = 1;
+
 class Tokenizer {
  public:
   virtual ~Tokenizer() = default;
