@@ -138,20 +138,24 @@ eval_json() {
   "$bin" --threads "$threads" --device "$device" --log-level warn eval --checkpoint "$checkpoint" --data "$1" \
     --json
 }
-wait_for_quiet_machine
-small=$(eval_json data/the-verdict.txt)
-large=$(eval_json "$work/verdict8.txt")
 train_median=$(median "$work"/ropelm*.rates)
 python_median=$(median "$work"/python*.rates)
-"$python" - "$small" "$large" "$train_median" "$load" <<'EOF'
+for ((round = 1; round <= rounds; round++)); do
+  wait_for_quiet_machine
+  small=$(eval_json data/the-verdict.txt)
+  large=$(eval_json "$work/verdict8.txt")
+  "$python" - "$small" "$large" "$load" "$round" >>"$work/eval.rates" <<'EOF'
 import json, sys
 small, large = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 rate = (large["tokens"] - small["tokens"]) / (large["seconds"] - small["seconds"])
-train = float(sys.argv[3])
-print(f"eval: {large['tokens']} tokens in {large['seconds']:.2f} s, {small['tokens']} in {small['seconds']:.2f} s "
-      f"(load {sys.argv[4]}) -> {rate:.0f} tokens/s forward-only, loading excluded; "
-      f"{rate / train:.2f}x training's {train:.0f} tokens/s")
+print(f"{rate:.0f}")
+print(f"eval round {sys.argv[4]}: {large['tokens']} tokens in {large['seconds']:.2f} s, {small['tokens']} in "
+      f"{small['seconds']:.2f} s (load {sys.argv[3]}) -> {rate:.0f} tokens/s", file=sys.stderr)
 EOF
+done
+eval_median=$(median "$work/eval.rates")
+echo "eval: median $eval_median tokens/s forward-only (loading excluded) = $(awk -v e="$eval_median" \
+  -v t="$train_median" 'BEGIN {printf "%.2f", e / t}')x training's $train_median tokens/s"
 echo "load averages at the start of each run: ${loads[*]}"
 echo "median tokens/s: ropelm $train_median, python $python_median"
 awk -v r="$train_median" -v p="$python_median" 'BEGIN {printf "ratio ropelm/python: %.2f\n", r / p}'
