@@ -2,6 +2,7 @@
 #include "util/atomic_file.h"
 
 #include <fcntl.h>
+#include <spdlog/fmt/fmt.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,7 +24,7 @@ namespace {
 }
 
 fs::path temp_sibling(const fs::path& path) {
-  return path.parent_path() / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()));
+  return path.parent_path() / fmt::format(".{}.tmp.{}", path.filename().string(), ::getpid());
 }
 
 }  // namespace
