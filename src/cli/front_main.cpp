@@ -1,10 +1,9 @@
 // ropelm: the executable users run. The commands that need no LibTorch (config, tokenize, vocab, data) run
 // here, in a process that never loads it: LibTorch's libraries (~290 shared objects on Debian) cost ~165 MB
 // of resident memory and ~0.4 s at start-up before main() runs (measured with `ropelm --version`). Every
-// other command line (train, eval,
-// --help,
-// --version, ...) is handed, by exec, to ropelm-torch next to this executable: same process id, so signals,
-// exit codes and torchrun's supervision work as if it were one program.
+// other command line (train, eval, --help, --version, ...) is handed, by exec, to ropelm-torch next to this
+// executable: same process id, so signals, exit codes and torchrun's supervision work as if it were one
+// program.
 #include <unistd.h>
 
 #include <cerrno>

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "config/config.h"
-#include "data/window_loader.h"
 #include "data/corpus.h"
+#include "data/window_loader.h"
 
 namespace ropelm {
 

@@ -38,7 +38,8 @@ class Tokenizer {
   virtual std::optional<TokenId> cls_id() const = 0;
   virtual std::optional<TokenId> sep_id() const = 0;
 
-  // sha256 (hex) of the vocabulary/model file(s) and the options that change ids: keys caches and checkpoints.
+  // sha256 (hex) of the vocabulary/model file(s) and the options that change ids: keys caches and
+  // checkpoints.
   virtual std::string content_hash() const = 0;
 
   // A byte offset in [begin, text.size()] at or after `begin` where the text can be cut so that

@@ -5,9 +5,9 @@
 
 #include <numeric>
 
+#include "data/token_splits.h"
 #include "train/batch_loader.h"
 #include "train/prefetcher.h"
-#include "data/token_splits.h"
 #include "util/error.h"
 
 namespace ropelm {

@@ -1,5 +1,5 @@
-// Gradient accumulation gives the gradient (hence the update) of one big batch: the loss is normalised by the step's target
-// tokens.
+// Gradient accumulation gives the gradient (hence the update) of one big batch: the loss is normalised by the
+// step's target tokens.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -46,8 +46,9 @@ std::vector<torch::Tensor> update_with(const std::vector<int64_t>& sizes) {
   StepSettings settings{1e-2, 1.0, step.global_windows * 12, false};
   StepResult result = train_step(model, optimizer, step, torch::kCPU, settings);
   EXPECT_TRUE(result.applied);
-  // The gradients the optimizer receives (after clipping): Adam's first step divides by |g| + eps, so comparing
-  // the updated weights would amplify rounding in near-zero gradients far beyond the accumulation's own error.
+  // The gradients the optimizer receives (after clipping): Adam's first step divides by |g| + eps, so
+  // comparing the updated weights would amplify rounding in near-zero gradients far beyond the accumulation's
+  // own error.
   std::vector<torch::Tensor> params;
   for (const auto& p : model->parameters()) params.push_back(p.grad().clone());
   params.push_back(result.loss.reshape({1}));
