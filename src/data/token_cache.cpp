@@ -98,9 +98,9 @@ void build(const CacheTarget& target, const TokenCacheOptions& options, const To
     header = writer.header();
   });
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  spdlog::info("tokenised {:.1f} MB in {:.2f} s ({:.1f} MB/s, {} threads): {} tokens, {} documents -> {}",
-               bytes / 1e6, seconds, bytes / 1e6 / seconds, threads, header.token_count,
-               header.document_count, target.path.string());
+  spdlog::info("tokenised {} bytes in {:.2f} s ({:.1f} MB/s, {} threads): {} tokens, {} documents -> {}",
+               bytes, seconds, bytes / 1e6 / seconds, threads, header.token_count, header.document_count,
+               target.path.string());
 }
 
 }  // namespace
