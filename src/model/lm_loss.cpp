@@ -9,7 +9,7 @@ namespace {
 // tiny model N·V is 1024 × 30522 floats (125 MB), more work than its transformer blocks. Here one softmax
 // (one exponential per logit) is both the loss's source and, minus one at the targets, the gradient; backward
 // scales it in place. Tiny model, 2 cores: step 440 → 350 ms with glibc's allocator, 277 → 262 ms with the
-// CPU block cache (cpu_block_cache.h), loss and gradient within fp32 rounding of autograd's.
+// CPU block cache (train/cpu_block_cache.h), loss and gradient within fp32 rounding of autograd's.
 class SummedCrossEntropy : public torch::autograd::Function<SummedCrossEntropy> {
  public:
   // logits (N, V) fp32, targets (N) int64 → 0-dim sum of −log p(target) over rows whose target is counted.

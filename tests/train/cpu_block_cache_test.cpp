@@ -1,7 +1,7 @@
 // The CPU block cache hands a freed large block to the next tensor of the same size, and leaves small ones.
 #include <gtest/gtest.h>
 
-#include "model/cpu_block_cache.h"
+#include "train/cpu_block_cache.h"
 
 namespace ropelm {
 namespace {

@@ -1,5 +1,5 @@
 // The CPU block cache: freed blocks kept in a size-ordered multimap, handed out again under one mutex.
-#include "model/cpu_block_cache.h"
+#include "train/cpu_block_cache.h"
 
 #include <c10/core/Allocator.h>
 #include <c10/core/impl/alloc_cpu.h>
