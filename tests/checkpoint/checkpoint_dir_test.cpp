@@ -1,6 +1,7 @@
 // Checkpoint directories: save/load round trip, manifest-last validity, corruption detection, failed saves.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
@@ -195,13 +196,29 @@ TEST(CheckpointDir, UnwritableRunDirThrowsUserError) {
   EXPECT_THROW(save_checkpoint(run.path(), 1, make_contents(run.path(), 1.0f)), UserError);
 }
 
+// Root ignores permission bits, so the save runs in a child that, when root, drops to user nobody (for whom
+// the test's directories are read-only too): the test means the same as root and as a user.
 TEST(CheckpointDir, ReadOnlyRunDirThrowsUserError) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root ignores permissions; the other failure tests cover this path";
   TempDir run;
   fs::path first = save_checkpoint(run.path(), 1, make_contents(run.path(), 1.0f));
+  CheckpointContents second = make_contents(run.path(), 2.0f);
   fs::permissions(run.path() / "checkpoints", fs::perms::owner_write, fs::perm_options::remove);
-  EXPECT_THROW(save_checkpoint(run.path(), 2, make_contents(run.path(), 2.0f)), UserError);
+  pid_t child = ::fork();
+  if (child == 0) {
+    constexpr uid_t kNobody = 65534;
+    if (::geteuid() == 0 && (::setgid(kNobody) != 0 || ::setuid(kNobody) != 0)) ::_exit(3);
+    try {
+      save_checkpoint(run.path(), 2, second);
+    } catch (const UserError&) {
+      ::_exit(0);
+    }
+    ::_exit(1);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
   fs::permissions(run.path() / "checkpoints", fs::perms::owner_write, fs::perm_options::add);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: the save succeeded; 3: could not drop root";
   EXPECT_TRUE(verify_checkpoint(first));
 }
 

@@ -15,7 +15,8 @@ using testing::read_bytes;
 using testing::TempDir;
 
 TEST(PythonReader, ReadsWhatTheWriterWrites) {
-  if (std::system("python3 --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "python3 is not installed";
+  ASSERT_EQ(std::system("python3 --version > /dev/null 2>&1"), 0)
+      << "python3 is needed: scripts/setup.sh installs it";
   TempDir dir;
   // Small integers: exact in every dtype, so the sums compare exactly.
   NamedTensors tensors = {{"emb", torch::arange(12, torch::kFloat).reshape({3, 4})},

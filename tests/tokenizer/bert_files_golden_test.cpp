@@ -1,6 +1,5 @@
-// Whole-file golden ids (bert_wordpiece_golden_files.json): the-verdict from data/ always; tinyshakespeare
-// and wikitext-2 valid (not copied into the repo: too large / CC BY-SA) from /work/shared/data when it
-// exists.
+// Whole-file golden ids (bert_wordpiece_golden_files.json) of the-verdict and tinyshakespeare (data/) and
+// wikitext-2 valid (tests/data/wikitext-2, CC BY-SA).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -47,18 +46,13 @@ TEST(BertFilesGolden, TheVerdict) {
   expect_file_ids(source_path("data/the-verdict.txt"), golden_file("the-verdict.txt"));
 }
 
-void expect_shared_file(const std::string& name) {
-  auto path = source_path("../shared/data/" + name);
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " is not here (only on the build machine)";
-  expect_file_ids(path, golden_file(name));
+TEST(BertFilesGolden, TinyShakespeare) {
+  expect_file_ids(source_path("data/tinyshakespeare.txt"), golden_file("tinyshakespeare/input.txt"));
 }
 
-TEST(BertFilesGolden, TinyShakespeareFromSharedData) {
-  expect_shared_file("tinyshakespeare/input.txt");
-}
-
-TEST(BertFilesGolden, WikitextValidFromSharedData) {
-  expect_shared_file("wikitext-2/wiki.valid.tokens");
+TEST(BertFilesGolden, WikitextValid) {
+  expect_file_ids(source_path("tests/data/wikitext-2/wiki.valid.tokens"),
+                  golden_file("wikitext-2/wiki.valid.tokens"));
 }
 
 }  // namespace
