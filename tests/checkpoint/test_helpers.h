@@ -1,4 +1,4 @@
-// Shared helpers for the checkpoint tests: scratch directories and raw file bytes.
+// Shared helpers for the checkpoint tests: raw file bytes and hand-built safetensors files.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,27 +10,9 @@
 #include <iterator>
 #include <string>
 
+#include "support/temp_dir.h"
+
 namespace ropelm::testing {
-
-// A fresh directory under the system temp dir, removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "ropelm-ckpt-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline void write_bytes(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

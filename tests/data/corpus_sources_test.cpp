@@ -3,7 +3,7 @@
 
 #include "data/corpus_documents.h"
 #include "data/corpus_sources.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 #include "util/error.h"
 
 namespace ropelm {

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/token_cache.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 #include "util/atomic_file.h"
 #include "util/sha256.h"
 

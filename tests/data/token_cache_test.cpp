@@ -10,7 +10,7 @@
 #include "data/corpus.h"
 #include "data/token_cache.h"
 #include "fake_tokenizer.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 

@@ -8,7 +8,7 @@
 #include "data/corpus.h"
 #include "data/data_options.h"
 #include "data/window_loader.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 #include "util/atomic_file.h"
 
 namespace ropelm {

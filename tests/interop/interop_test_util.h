@@ -11,6 +11,7 @@
 
 #include "checkpoint/safetensors_writer.h"
 #include "model/transformer.h"
+#include "support/temp_dir.h"
 
 namespace ropelm::testing {
 
@@ -37,21 +38,5 @@ inline Transformer random_model(const TransformerOptions& options, uint64_t seed
 inline std::map<std::string, torch::Tensor> by_name(const NamedTensors& tensors) {
   return {tensors.begin(), tensors.end()};
 }
-
-class TempDir {
- public:
-  TempDir() {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() / ("ropelm-interop-" + std::to_string(::getpid()) + "-" +
-                                                      test->test_suite_name() + "-" + test->name());
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace ropelm::testing
