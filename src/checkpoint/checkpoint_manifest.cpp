@@ -121,9 +121,9 @@ CheckpointManifest check_checkpoint(const fs::path& dir, bool hash_files) {
   return manifest;
 }
 
-bool verify_checkpoint(const fs::path& dir, std::string* why) {
+bool verify_checkpoint(const fs::path& dir, std::string* why, bool hash_files) {
   try {
-    check_checkpoint(dir, /*hash_files=*/true);
+    check_checkpoint(dir, hash_files);
     return true;
   } catch (const UserError& error) {
     if (why) *why = error.what();

@@ -40,7 +40,8 @@ CheckpointManifest read_manifest(const std::filesystem::path& dir);
 // Throws UserError naming the first missing, truncated or mismatching file.
 CheckpointManifest check_checkpoint(const std::filesystem::path& dir, bool hash_files);
 
-// check_checkpoint with hashes, as a predicate; *why (if given) receives the reason when it returns false.
-bool verify_checkpoint(const std::filesystem::path& dir, std::string* why = nullptr);
+// check_checkpoint as a predicate (with hashes unless told otherwise); *why (if given) receives the reason
+// when it returns false.
+bool verify_checkpoint(const std::filesystem::path& dir, std::string* why = nullptr, bool hash_files = true);
 
 }  // namespace ropelm

@@ -27,16 +27,6 @@ std::optional<int64_t> parse_step_name(const std::string& name) {
   return step;
 }
 
-bool is_complete(const fs::path& dir, std::string* why) {
-  try {
-    check_checkpoint(dir, /*hash_files=*/false);
-    return true;
-  } catch (const UserError& error) {
-    *why = error.what();
-    return false;
-  }
-}
-
 void remove_logged(const fs::path& path, const std::string& reason) {
   std::error_code error;
   fs::remove_all(path, error);
@@ -87,7 +77,7 @@ void prune_checkpoints(const fs::path& run_dir, int64_t keep_last, std::optional
   for (auto it = checkpoints.rbegin(); it != checkpoints.rend(); ++it) {
     if (best_step && it->step == *best_step) continue;
     std::string why;
-    if (kept < keep_last && is_complete(it->dir, &why)) {
+    if (kept < keep_last && verify_checkpoint(it->dir, &why, /*hash_files=*/false)) {
       ++kept;
     } else if (!why.empty()) {
       spdlog::warn("removing incomplete checkpoint {}: {}", it->dir.string(), why);
