@@ -105,7 +105,7 @@ void setup_eval(CLI::App& app, const GlobalOptions& global) {
                     "print one JSON object: tokens, nll, perplexity, bits_per_byte, seconds");
   add_nproc_option(*command, args->nproc);
   command->callback([args, &global] {
-    launch_ranks_if_asked(args->nproc, global, checkpoint_timeout_s(args->checkpoint));
+    if (args->nproc > 1) launch_ranks_if_asked(args->nproc, global, checkpoint_timeout_s(args->checkpoint));
     run_eval(*args, global);
   });
 }
