@@ -29,12 +29,13 @@ struct Rows {
   std::vector<int64_t> inputs, targets;
 };
 
-Rows window_rows(const WindowLoader& loader, const std::vector<int64_t>& windows) {
-  Rows batch{static_cast<int64_t>(windows.size()), loader.context_length(), {}, {}};
+// Fills `batch` with the windows' rows, reusing its buffers.
+void fill_rows(const WindowLoader& loader, const std::vector<int64_t>& windows, Rows& batch) {
+  batch.rows = static_cast<int64_t>(windows.size());
+  batch.cols = loader.context_length();
   batch.inputs.resize(static_cast<size_t>(batch.rows * batch.cols));
   batch.targets.resize(batch.inputs.size());
   loader.copy_rows(windows, batch.inputs.data(), batch.targets.data());
-  return batch;
 }
 
 // PyTorch's repr of a 2-D integer tensor, e.g. "tensor([[ 40, 367],\n        [ 12,   7]])", as the seed
@@ -94,7 +95,8 @@ void print_stats(const Config& config, const Corpus& corpus, const Tokenizer& to
 
 void print_batches(WindowLoader loader, int64_t count) {
   for (int64_t i = 0; i < count; ++i) {
-    Rows batch = window_rows(loader, loader.next_step().micro_batches.front());
+    Rows batch;
+    fill_rows(loader, loader.next_step().micro_batches.front(), batch);
     std::string shape = "[" + std::to_string(batch.rows) + ", " + std::to_string(batch.cols) + "]";
     std::cout << "\nbatch " << i + 1 << ": inputs " << shape << ", targets " << shape << "\nInputs:\n "
               << python_repr(batch.inputs.data(), batch.rows, batch.cols) << "\n\nTargets:\n "
@@ -107,14 +109,10 @@ void time_epoch(WindowLoader loader) {
   int64_t steps = loader.steps_per_epoch();
   auto start = std::chrono::steady_clock::now();
   int64_t windows = 0;
-  std::vector<int64_t> inputs, targets;  // reused, as the trainer's allocator reuses its batch buffers
+  Rows batch;  // reused, as the trainer's allocator reuses its batch buffers
   for (int64_t i = 0; i < steps; ++i) {
     StepPlan plan = loader.next_step();
-    for (const std::vector<int64_t>& micro_batch : plan.micro_batches) {
-      inputs.resize(micro_batch.size() * static_cast<size_t>(loader.context_length()));
-      targets.resize(inputs.size());
-      loader.copy_rows(micro_batch, inputs.data(), targets.data());
-    }
+    for (const std::vector<int64_t>& micro_batch : plan.micro_batches) fill_rows(loader, micro_batch, batch);
     windows += plan.global_windows;
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
