@@ -34,14 +34,15 @@ inline std::string slurp(const std::filesystem::path& path) {
 
 // `args` is appended to the binary's path verbatim (shell syntax: quoting and redirections allowed).
 // Runs from the repo root so that configs/ and data/ paths resolve.
-inline CliResult run_ropelm(const std::string& args, const std::string& stdin_text = "") {
+inline CliResult run_program(const std::filesystem::path& binary, const std::string& args,
+                             const std::string& stdin_text = "") {
   static int counter = 0;
   auto dir = std::filesystem::temp_directory_path() / ("ropelm_cli_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string tag = std::to_string(counter++);
   auto in = dir / ("in" + tag), out = dir / ("out" + tag), err = dir / ("err" + tag);
   std::ofstream(in) << stdin_text;
-  std::string command = std::string("cd '") + ROPELM_SOURCE_DIR + "' && '" + ROPELM_BIN + "' " + args +
+  std::string command = std::string("cd '") + ROPELM_SOURCE_DIR + "' && '" + binary.string() + "' " + args +
                         " <'" + in.string() + "' >'" + out.string() + "' 2>'" + err.string() + "'";
   int status = std::system(command.c_str());
   CliResult result;
@@ -49,6 +50,11 @@ inline CliResult run_ropelm(const std::string& args, const std::string& stdin_te
   result.out = slurp(out);
   result.err = slurp(err);
   return result;
+}
+
+// The ropelm executable under test.
+inline CliResult run_ropelm(const std::string& args, const std::string& stdin_text = "") {
+  return run_program(ROPELM_BIN, args, stdin_text);
 }
 
 inline int count_lines(const std::string& text) {

@@ -41,14 +41,9 @@ TEST(FrontCli, MissingRopelmTorchIsOneClearLine) {
   fs::path alone = fresh_dir("ropelm_front_test", "alone");
   fs::create_directories(alone);
   fs::copy_file(ROPELM_BIN, alone / "ropelm");
-  std::string command = "cd '" + std::string(ROPELM_SOURCE_DIR) + "' && '" + (alone / "ropelm").string() +
-                        "' train --config configs/tiny.toml 2>'" + (alone / "err").string() + "'";
-  int status = std::system(command.c_str());
-  CliResult result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, "", slurp(alone / "err")};
-  expect_one_line_error(result, "ropelm-torch");
-  command = "cd '" + std::string(ROPELM_SOURCE_DIR) + "' && '" + (alone / "ropelm").string() +
-            "' config --config configs/tiny.toml >/dev/null";
-  EXPECT_EQ(std::system(command.c_str()), 0) << "the light commands need no ropelm-torch";
+  expect_one_line_error(run_program(alone / "ropelm", "train --config configs/tiny.toml"), "ropelm-torch");
+  EXPECT_EQ(run_program(alone / "ropelm", "config --config configs/tiny.toml").exit_code, 0)
+      << "the light commands need no ropelm-torch";
 }
 
 }  // namespace
