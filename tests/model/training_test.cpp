@@ -78,10 +78,13 @@ TEST(Training, TinyModelOverfitsOneSequence) {
 }
 
 // The fused training loss (its gradient made in the forward pass) against autograd's log_softmax + nll_loss:
-// 50 Adam steps from the same initialisation give the same losses to fp32 rounding.
+// 50 Adam steps from the same initialisation give the same losses to fp32 rounding. The data follow a rule
+// (each id is the previous + 5, mod 64) rather than being random: memorising noise drives the loss towards 0
+// where Adam amplifies rounding (which varies with buffer alignment) chaotically, while a rule is learned
+// smoothly.
 TEST(Training, FusedLossTrainsLikeAutogradCrossEntropy) {
   torch::set_num_threads(1);
-  auto tokens = random_ids(4, 33, 64);
+  auto tokens = (random_ids(8, 1, 64) + 5 * torch::arange(33, torch::kLong)).remainder(64);  // (8, 33)
   std::vector<double> losses[2];
   for (int fused = 0; fused < 2; ++fused) {
     torch::manual_seed(13);
