@@ -33,8 +33,8 @@ struct ModelConfig {
 };
 
 struct TokenizerConfig {
-  std::string type = "wordpiece";                          // wordpiece | sentencepiece | gpt2
-  std::string vocab = "data/bert-base-uncased-vocab.txt";  // vocab.txt, .model, or encoder.json
+  std::string type = "wordpiece";                          // wordpiece | sentencepiece | gpt2 | bytes
+  std::string vocab = "data/bert-base-uncased-vocab.txt";  // vocab.txt, .model, or encoder.json (not bytes)
   std::string merges;                                      // gpt2 only: vocab.bpe / merges.txt
   bool lowercase = true;                                   // wordpiece only
   bool split_special_tokens = false;
@@ -79,6 +79,9 @@ struct TrainConfig {
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
   int64_t threads = 0;          // intra-op threads; 0: all cores
   bool cuda_graphs = true;
+  int64_t sample_interval = 0;  // steps between samples written to samples.jsonl; 0: off
+  std::string sample_prompt = "\n";
+  int64_t sample_tokens = 200;
 };
 
 struct CheckpointConfig {
