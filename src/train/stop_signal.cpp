@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 
 namespace ropelm {
 namespace {
@@ -37,6 +39,16 @@ bool stop_requested() {
 
 void request_stop() {
   stop_flag.store(true);
+}
+
+void signal_after_vote_for_tests(int rank, int64_t step) {
+  static const char* target = std::getenv("ROPELM_TEST_SIGNAL_AFTER_VOTE");
+  if (target == nullptr) return;
+  int target_rank = -1;
+  long long target_step = -1;
+  if (std::sscanf(target, "%d:%lld", &target_rank, &target_step) == 2 && target_rank == rank &&
+      target_step == step)
+    std::raise(SIGTERM);
 }
 
 }  // namespace ropelm

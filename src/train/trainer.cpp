@@ -217,7 +217,8 @@ void Trainer::run() {
   const int64_t T = config_.data.context_length;
   int64_t bad_in_a_row = 0, interval_tokens = 0;
   auto interval_start = std::chrono::steady_clock::now();
-  while (state_.step < config_.train.steps && !stop_requested()) {
+  bool stopping = false;  // agreed by every rank's vote, never read from the local flag
+  while (state_.step < config_.train.steps && !stopping) {
     auto step_start = std::chrono::steady_clock::now();
     StepBatches batches = prefetcher.next();
     StepSettings settings{lr_at(state_.step + 1, config_.train.steps, config_.optim), config_.optim.grad_clip,
@@ -269,15 +270,17 @@ void Trainer::run() {
       progress.finish();
       evaluate();
     }
-    // A SIGTERM to any rank stops every rank at this same step boundary, with one checkpoint.
-    if (group_->any_rank_stopping(stop_requested())) request_stop();
-    if (state_.step % config_.checkpoint.interval == 0 || last || stop_requested()) {
+    // A SIGTERM to any rank stops every rank at this same step boundary, with one checkpoint: every rank
+    // decides from the all-reduced vote alone; a signal that lands after it is seen at the next step's vote.
+    stopping = group_->any_rank_stopping(stop_requested());
+    signal_after_vote_for_tests(env_.rank, state_.step);
+    if (state_.step % config_.checkpoint.interval == 0 || last || stopping) {
       progress.finish();
       save();
     }
   }
   progress.finish();
-  if (stop_requested()) {
+  if (stopping) {
     spdlog::info("stopped at step {} with a checkpoint; resume with: {}", state_.step, options_.resume_hint);
   } else {
     spdlog::info("done: {} steps, {} tokens, {:.1f} s", state_.step, state_.tokens_seen, state_.elapsed_s);

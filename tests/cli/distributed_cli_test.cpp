@@ -148,6 +148,35 @@ TEST_F(DistributedCli, SigtermedTwoRankRunResumesOnOneRank) {
   expect_losses_close(logged_losses(single_), logged_losses(run), 20);
 }
 
+// The stop race, made deterministic: a SIGTERM that lands on one rank right after its stop vote (the seam
+// ROPELM_TEST_SIGNAL_AFTER_VOTE=RANK:STEP) must not make that rank leave alone; both ranks see it at the next
+// vote and stop together at the following step with one checkpoint, which resumes on one rank.
+void expect_late_signal_stops_both_ranks_at_the_next_step(int signalled_rank,
+                                                          const std::map<int64_t, double>& single) {
+  fs::path run = fresh_dir("ropelm_ddp_test", "late_signal_" + std::to_string(signalled_rank));
+  ::setenv("ROPELM_TEST_SIGNAL_AFTER_VOTE", (std::to_string(signalled_rank) + ":5").c_str(), 1);
+  CliResult two =
+      run_ropelm(kTrain + "--set train.steps=20 --set data.batch_size=4 --nproc 2 --run-dir " + run.string());
+  ::unsetenv("ROPELM_TEST_SIGNAL_AFTER_VOTE");
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_THAT(two.err, ::testing::HasSubstr("stopped at step 6 with a checkpoint"));
+  EXPECT_EQ(logged_losses(run).size(), 6u);
+  auto last = newest_valid_checkpoint(run);
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->filename(), "step_00000006");
+  CliResult resumed = run_ropelm(kTrain + "--set train.steps=20 --resume auto --run-dir " + run.string());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  expect_losses_close(single, logged_losses(run), 20);
+}
+
+TEST_F(DistributedCli, SignalRightAfterRankOnesVoteStopsBothRanksAtTheNextStep) {
+  expect_late_signal_stops_both_ranks_at_the_next_step(1, logged_losses(single_));
+}
+
+TEST_F(DistributedCli, SignalRightAfterRankZerosVoteStopsBothRanksAtTheNextStep) {
+  expect_late_signal_stops_both_ranks_at_the_next_step(0, logged_losses(single_));
+}
+
 TEST_F(DistributedCli, SigkilledRankFailsTheOtherWithinTheTimeoutAndTheRunResumes) {
   fs::path run = fresh_dir("ropelm_ddp_test", "sigkill");
   const std::string train = kTrain +
