@@ -12,8 +12,8 @@ namespace ropelm::cli {
 int run_app(int argc, char** argv, int rank, int world_size) {
   CLI::App app{"ropelm: train, resume and evaluate small RoPE transformer language models"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("ropelm ") + ROPELM_VERSION_STRING + " (LibTorch " +
-                                        ROPELM_LIBTORCH_VERSION + ")");
+  app.set_version_flag("--version",
+                       std::string("ropelm ") + ROPELM_VERSION_STRING + " (" + ROPELM_LIBTORCH_BUILD + ")");
   GlobalOptions global;
   app.add_option(kGlobalOptionsWithValue[0], global.log_level, "trace | debug | info | warn | error")
       ->capture_default_str();

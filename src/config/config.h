@@ -78,7 +78,6 @@ struct TrainConfig {
   int64_t max_bad_steps = 5;
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
   int64_t threads = 0;          // intra-op threads; 0: all cores
-  bool cuda_graphs = true;
   int64_t sample_interval = 0;  // steps between samples written to samples.jsonl; 0: off
   std::string sample_prompt = "\n";
   int64_t sample_tokens = 200;

@@ -216,7 +216,6 @@ std::vector<KeySpec> make_keys() {
        kPositive},
       {"train", "device", FIELD(train.device), "auto | cpu | cuda | cuda:N", {}, {}},
       {"train", "threads", FIELD(train.threads), "intra-op CPU threads; 0 = all cores", {}, kNonNegative},
-      {"train", "cuda_graphs", FIELD(train.cuda_graphs), "capture the training step in a CUDA graph", {}, {}},
       {"train",
        "sample_interval",
        FIELD(train.sample_interval),

@@ -65,7 +65,11 @@ void read_ranks(const EnvReader& env, DistributedEnv& result, const std::string&
 }
 
 void read_master(const EnvReader& env, DistributedEnv& result, const std::string& why) {
-  if (!result.distributed()) return;
+  if (result.world_size == 1) {  // optional: with it, a torchrun'd single rank still forms a process group
+    result.master_addr = env.text_or("MASTER_ADDR", "");
+    result.master_port = env.optional_int("MASTER_PORT", kDefaultMasterPort, 1, 65535);
+    return;
+  }
   result.master_addr = env.required_text("MASTER_ADDR", why);
   result.master_port = env.optional_int("MASTER_PORT", kDefaultMasterPort, 1, 65535);
 }
@@ -86,6 +90,7 @@ DistributedEnv distributed_env_from(const EnvLookup& lookup) {
   DistributedEnv result;
   if (env.has("RANK") || env.has("WORLD_SIZE")) {
     result.launcher = "torchrun";
+    result.rank_variables = true;
     const std::string why = "torchrun sets RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT together";
     read_ranks(env, result, "RANK", "WORLD_SIZE", "LOCAL_RANK", why);
     read_master(env, result, why);

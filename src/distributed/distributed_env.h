@@ -12,7 +12,7 @@ constexpr int kDefaultMasterPort = 29500;  // torchrun's default (c10d::TCPStore
 
 struct DistributedEnv {
   int rank = 0;
-  int world_size = 1;  // 1: a single process; no process group is created
+  int world_size = 1;  // 1 (and not started the torchrun way): a single process; no process group
   int local_rank = 0;  // index on this node: picks cuda:<local_rank>
   std::string master_addr;
   int master_port = kDefaultMasterPort;
@@ -22,7 +22,12 @@ struct DistributedEnv {
   bool agent_store = false;
   std::string store_prefix;  // "/worker/attempt_<TORCHELASTIC_RESTART_COUNT>" with the agent's store
 
-  bool distributed() const { return world_size > 1; }
+  bool rank_variables = false;  // RANK and WORLD_SIZE were set (torchrun's protocol, whoever followed it)
+
+  // A rank started the torchrun way (RANK, WORLD_SIZE and MASTER_ADDR) joins a process group even when it is
+  // the only one, as PyTorch's DDP does under torchrun --nproc-per-node 1; RANK=0 WORLD_SIZE=1 alone, or a
+  // single Slurm task (any process of an allocation), stays one process.
+  bool distributed() const { return world_size > 1 || (rank_variables && !master_addr.empty()); }
 };
 
 // Looks up one environment variable; std::nullopt when unset.

@@ -1,8 +1,6 @@
 // Rendezvous, backend selection and failure diagnosis for the data-parallel process group.
 #include "distributed/process_group.h"
 
-#include <torch/version.h>
-
 #include <csignal>
 #include <thread>
 
@@ -20,13 +18,14 @@
 
 #include "distributed/peer_liveness.h"
 #include "util/error.h"
+#include "util/libtorch_features.h"
 
 namespace ropelm {
 namespace {
 
 // LibTorch 2.0 split the user-facing ProcessGroup from the per-device Backend that runs the collectives;
 // in 1.13 ProcessGroupGloo/NCCL are ProcessGroups themselves. Both expose the same collective calls.
-#if TORCH_VERSION_MAJOR >= 2
+#if ROPELM_HAS_C10D_BACKEND
 using CollectiveBackend = c10d::Backend;
 #else
 using CollectiveBackend = c10d::ProcessGroup;

@@ -1,12 +1,11 @@
 // Causal self-attention: fused qkv projection → RoPE on q and k → KV cache → SDPA or masked softmax → out.
 #include "model/attention.h"
 
-#include <torch/version.h>
-
 #include <cmath>
 #include <limits>
 
 #include "model/rotary_embedding.h"
+#include "util/libtorch_features.h"
 
 namespace ropelm {
 namespace {
@@ -63,7 +62,7 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, const Att
 torch::Tensor CausalSelfAttentionImpl::attend(const torch::Tensor& q, const torch::Tensor& k,
                                               const torch::Tensor& v, const AttentionContext& context) {
   const double dropout = is_training() ? dropout_ : 0.0;
-#if TORCH_VERSION_MAJOR >= 2
+#if ROPELM_HAS_SDPA
   if (sdpa_) {
     // is_causal aligns its mask top-left, which is right only when queries start at position 0 (no cached
     // prefix); a single query sees every key; the Transformer builds `blocked` for the remaining cases.

@@ -1,13 +1,12 @@
 // Resolving the `model` config section into TransformerOptions, and the checks that name the key at fault.
 #include "model/model_options.h"
 
-#include <torch/version.h>
-
 #include <map>
 #include <sstream>
 #include <string>
 
 #include "util/error.h"
+#include "util/libtorch_features.h"
 
 namespace ropelm {
 namespace {
@@ -37,12 +36,8 @@ std::string show(const std::string& key, T value) {
 
 }  // namespace
 
-bool sdpa_available() {
-  return TORCH_VERSION_MAJOR >= 2;
-}
-
 bool uses_sdpa(AttentionKind kind) {
-  return kind == AttentionKind::kSdpa || (kind == AttentionKind::kAuto && sdpa_available());
+  return kind == AttentionKind::kSdpa || (kind == AttentionKind::kAuto && kHasSdpa);
 }
 
 void validate(const TransformerOptions& o) {
@@ -75,7 +70,7 @@ void validate(const TransformerOptions& o) {
     require(o.d_model() % 2 == 0,
             "model.position = sinusoidal needs an even " + show("d_model", o.d_model()));
   }
-  require(o.attention() != AttentionKind::kSdpa || sdpa_available(),
+  require(o.attention() != AttentionKind::kSdpa || kHasSdpa,
           std::string("model.attention = sdpa needs LibTorch >= 2.0 (this build has ") + TORCH_VERSION +
               "); use auto or explicit");
 }

@@ -69,9 +69,6 @@ void validate(const TransformerOptions& options);
 // context length (the learned table's length when model.max_seq_len is 0). Validates the result.
 TransformerOptions from_config(const ModelConfig& config, int64_t vocab_size, int64_t context_length);
 
-// Whether this build has at::scaled_dot_product_attention (LibTorch >= 2.0).
-bool sdpa_available();
-
 // Whether attention runs through at::scaled_dot_product_attention: `auto` picks it where available.
 bool uses_sdpa(AttentionKind kind);
 

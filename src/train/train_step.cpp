@@ -1,8 +1,7 @@
 // The training step.
 #include "train/train_step.h"
 
-#include <torch/version.h>
-
+#include "model/autocast_guard.h"
 #include "model/lm_loss.h"
 
 namespace ropelm {
@@ -25,21 +24,12 @@ torch::Tensor clip_grad_norm(const std::vector<NamedParameter>& parameters, doub
 
 namespace {
 
-torch::Tensor forward_loss(Transformer& model, const Batch& batch, torch::Device device,
-                           [[maybe_unused]] bool bf16_autocast) {
-#if TORCH_VERSION_MAJOR >= 2 && TORCH_VERSION_MINOR >= 4
-  if (bf16_autocast && device.is_cuda()) {
-    at::autocast::set_autocast_enabled(at::kCUDA, true);
-    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+torch::Tensor forward_loss(Transformer& model, const Batch& batch, torch::Device device, bool bf16_autocast) {
+  torch::Tensor logits;
+  {
+    AutocastGuard autocast(device, bf16_autocast && device.is_cuda());
+    logits = model->forward(batch.inputs.to(device, /*non_blocking=*/true));
   }
-#endif
-  torch::Tensor logits = model->forward(batch.inputs.to(device, /*non_blocking=*/true));
-#if TORCH_VERSION_MAJOR >= 2 && TORCH_VERSION_MINOR >= 4
-  if (bf16_autocast && device.is_cuda()) {
-    at::autocast::set_autocast_enabled(at::kCUDA, false);
-    at::autocast::clear_cache();
-  }
-#endif
   return token_nll(logits, batch.targets.to(device, /*non_blocking=*/true)).sum;
 }
 

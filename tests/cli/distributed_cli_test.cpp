@@ -114,6 +114,17 @@ TEST_F(DistributedCli, RanksStartedByTheirEnvironmentMatchOneProcess) {
   expect_final_weights_close(single_, ranks);
 }
 
+// One rank torchrun started forms a (Gloo) process group of one: the collectives are identities, so its
+// losses equal a plain process's exactly. On the GPU machine CudaCli runs the same comparison on NCCL.
+TEST_F(DistributedCli, OneTorchrunRankWithAProcessGroupEqualsOneProcess) {
+  fs::path ranks = fresh_dir("ropelm_ddp_test", "one_rank_group");
+  auto pids =
+      spawn_ranks_by_environment(1, kTrain + "--set train.steps=20 --run-dir " + ranks.string(), ranks);
+  ASSERT_EQ(wait_exit_code(pids[0]), 0) << slurp(ranks.string() + ".0.err");
+  EXPECT_THAT(slurp(ranks.string() + ".0.err"), ::testing::HasSubstr("data parallel: 1 ranks"));
+  EXPECT_EQ(logged_losses(ranks), logged_losses(single_));
+}
+
 TEST_F(DistributedCli, EvalOnTwoRanksEqualsOneProcess) {
   fs::path last = *newest_valid_checkpoint(single_);
   // stride < context: overlapping windows, and a window count that does not split evenly over the ranks

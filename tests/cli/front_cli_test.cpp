@@ -2,6 +2,7 @@
 // command line to `ropelm-torch` by exec.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <torch/version.h>
 
 #include "cli_runner.h"
 
@@ -30,7 +31,12 @@ TEST(FrontCli, RopelmLoadsNoLibTorchAndRopelmTorchDoes) {
 TEST(FrontCli, OtherCommandsRunInRopelmTorch) {
   CliResult version = run_ropelm("--version");  // handed over: only ropelm-torch knows LibTorch's version
   EXPECT_EQ(version.exit_code, 0);
-  EXPECT_THAT(version.out, HasSubstr("(LibTorch 1"));
+  // The version comes from LibTorch's own header; CUDA support from what ropelm-torch actually links.
+  EXPECT_THAT(version.out, HasSubstr(std::string("(LibTorch ") + TORCH_VERSION + ", "));
+  const bool links_cuda =
+      loaded_libraries(fs::path(ROPELM_BIN).parent_path() / "ropelm-torch").find("libtorch_cuda") !=
+      std::string::npos;
+  EXPECT_THAT(version.out, HasSubstr(links_cuda ? ", CUDA " : ", CPU only)"));
   CliResult help = run_ropelm("--log-level warn --help");
   EXPECT_EQ(help.exit_code, 0);
   for (const char* command : {"config", "data", "tokenize", "vocab", "train", "eval", "generate", "info"})

@@ -68,6 +68,12 @@ TEST(DistributedEnv, TorchrunWithOneProcessNeedsNoMaster) {
   EXPECT_FALSE(env.distributed());
 }
 
+TEST(DistributedEnv, TorchrunWithOneProcessAndAMasterFormsAGroup) {
+  EXPECT_TRUE(parse({{"RANK", "0"}, {"WORLD_SIZE", "1"}, {"MASTER_ADDR", "127.0.0.1"}}).distributed());
+  EXPECT_FALSE(
+      parse({{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "1"}, {"MASTER_ADDR", "127.0.0.1"}}).distributed());
+}
+
 TEST(DistributedEnv, LocalRankDefaultsToRank) {
   DistributedEnv env = parse({{"RANK", "1"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "127.0.0.1"}});
   EXPECT_EQ(env.local_rank, 1);

@@ -1,0 +1,87 @@
+// The two attention kernels agree: at::scaled_dot_product_attention (LibTorch >= 2.0) against the explicit
+// masked softmax, in outputs and in every parameter's gradient, causal from position 0 and through a KV cache
+// (queries that start after a cached prefix), with and without grouped-query heads; fp32 within 1e-5.
+#include <gtest/gtest.h>
+
+#include "model/kv_cache.h"
+#include "model/transformer.h"
+#include "model_test_util.h"
+#include "util/libtorch_features.h"
+
+namespace ropelm {
+namespace {
+
+using testing::random_ids;
+using testing::tiny_options;
+
+// Two models with the same weights, one per kernel.
+struct KernelPair {
+  Transformer sdpa{nullptr};
+  Transformer explicit_softmax{nullptr};
+};
+
+KernelPair make_pair(int64_t kv_heads) {
+  auto options = tiny_options().n_kv_heads(kv_heads);
+  KernelPair pair{Transformer(TransformerOptions(options).attention(AttentionKind::kSdpa)),
+                  Transformer(TransformerOptions(options).attention(AttentionKind::kExplicit))};
+  torch::NoGradGuard no_grad;
+  auto from = pair.sdpa->parameters(), to = pair.explicit_softmax->parameters();
+  for (size_t i = 0; i < from.size(); ++i) to[i].copy_(from[i]);
+  return pair;
+}
+
+void expect_close(const torch::Tensor& a, const torch::Tensor& b, const std::string& what) {
+  EXPECT_TRUE(torch::allclose(a, b, 1e-5, 1e-5))
+      << what << ": largest difference " << (a - b).abs().max().item<double>();
+}
+
+class AttentionKernels : public ::testing::TestWithParam<int64_t> {
+ protected:
+  void SetUp() override {
+    if (!kHasSdpa) GTEST_SKIP() << "this LibTorch (< 2.0) has no scaled_dot_product_attention";
+    torch::manual_seed(7);
+  }
+};
+
+TEST_P(AttentionKernels, CausalOutputsAndGradientsMatch) {
+  KernelPair pair = make_pair(GetParam());
+  auto ids = random_ids(2, 20, 50);
+  auto targets = random_ids(2, 20, 50);
+  auto loss_of = [&](Transformer& model) {
+    auto logits = model(ids);
+    return std::make_pair(
+        logits, torch::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}), targets.reshape({-1})));
+  };
+  auto [sdpa_logits, sdpa_loss] = loss_of(pair.sdpa);
+  auto [explicit_logits, explicit_loss] = loss_of(pair.explicit_softmax);
+  expect_close(sdpa_logits, explicit_logits, "logits");
+  sdpa_loss.backward();
+  explicit_loss.backward();
+  auto sdpa_named = pair.sdpa->named_parameters(), explicit_named = pair.explicit_softmax->named_parameters();
+  for (const auto& item : sdpa_named) {
+    expect_close(item.value().grad(), explicit_named[item.key()].grad(), "gradient of " + item.key());
+  }
+}
+
+TEST_P(AttentionKernels, KVCacheOutputsMatch) {
+  KernelPair pair = make_pair(GetParam());
+  pair.sdpa->eval();
+  pair.explicit_softmax->eval();
+  torch::NoGradGuard no_grad;
+  auto ids = random_ids(2, 16, 50);
+  // A prompt, single tokens and a chunk that starts after a cached prefix (the case is_causal cannot
+  // express).
+  const std::vector<std::pair<int64_t, int64_t>> spans = {{0, 5}, {5, 1}, {6, 4}, {10, 1}, {11, 5}};
+  KVCache sdpa_cache(16), explicit_cache(16);
+  for (auto [start, length] : spans) {
+    auto piece = ids.narrow(1, start, length);
+    expect_close(pair.sdpa(piece, &sdpa_cache), pair.explicit_softmax(piece, &explicit_cache),
+                 "logits of positions " + std::to_string(start) + "+" + std::to_string(length));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(KvHeads, AttentionKernels, ::testing::Values(4, 2, 1),
+                         [](const auto& info) { return "kv_heads_" + std::to_string(info.param); });
+
+}  // namespace
+}  // namespace ropelm
