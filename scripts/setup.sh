@@ -9,7 +9,7 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev nlohmann-json3-dev libutf8proc-dev libssl-dev
   libsentencepiece-dev libgloo-dev
   libgtest-dev libgmock-dev
-  python3-torch
+  python3-torch gnuplot-nox
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -1,0 +1,16 @@
+// Runs Debian's gnuplot (package gnuplot-nox) on a prepared script and data files.
+#pragma once
+
+#include <filesystem>
+
+#include "plot/gnuplot_input.h"
+
+namespace ropelm {
+
+// Writes the data files and script into a fresh temporary directory, runs `gnuplot` there and moves the
+// image it drew to `output` atomically (readers never see half an image). Throws UserError when gnuplot is
+// not installed (naming the package) or fails (with its first error line).
+void run_gnuplot(const std::vector<RunMetrics>& runs, const PlotStyle& style,
+                 const std::filesystem::path& output);
+
+}  // namespace ropelm
