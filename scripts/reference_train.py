@@ -9,6 +9,13 @@ decay only on non-embedding matrices, warmup-cosine lr), fp32. Prints one line p
   step N loss L tokens_per_s R
 Run it with Debian's /usr/bin/python3 (torch 1.13) on CPU; --device cuda (and --compile, torch >= 2.0) are
 for a GPU machine.
+
+--byte-text FILE trains on the file's bytes (ids 0-255, vocabulary 257 as ropelm's tokenizer.type = bytes)
+with nanoGPT's split (the first int(0.9 n) bytes train, the rest validate) and, at the end, prints the loss
+on the whole validation split in non-overlapping windows of --context tokens (ropelm eval's default windows):
+  val_loss L tokens N
+and always, last, the summed step time:
+  train_s S
 """
 import argparse
 import math
@@ -128,10 +135,33 @@ def lr_at(step, total, peak, floor, warmup):
 
 
 def load_tokens(path, vocab_size, count):
+    """Training tokens, and validation tokens (None without --byte-text)."""
     if path:
         with open(path) as f:
             return torch.tensor([int(t) for t in f.read().split()], dtype=torch.long)
     return torch.randint(vocab_size, (count,), dtype=torch.long)
+
+
+def load_byte_text(path):
+    with open(path, "rb") as f:
+        data = torch.tensor(list(f.read()), dtype=torch.long)
+    n_train = int(len(data) * 0.9)  # nanoGPT's data/shakespeare_char/prepare.py
+    return data[:n_train], data[n_train:]
+
+
+@torch.no_grad()
+def validation_loss(model, val, T, device):
+    # Windows val[s : s + T + 1] for s = 0, T, 2T, ...: every token after the first is scored once.
+    model.eval()
+    nll, count = 0.0, 0
+    for s in range(0, len(val) - 1, T):
+        row = val[s : s + T + 1]
+        x, y = row[:-1].unsqueeze(0).to(device), row[1:].unsqueeze(0).to(device)
+        logits = model(x)
+        nll += F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), y.reshape(-1), reduction="sum").item()
+        count += y.numel()
+    model.train()
+    return nll / count, count
 
 
 def main():
@@ -147,6 +177,8 @@ def main():
     ap.add_argument("--min-lr", type=float, default=3e-4)
     ap.add_argument("--warmup", type=int, default=30)
     ap.add_argument("--weight-decay", type=float, default=0.1)
+    ap.add_argument("--beta2", type=float, default=0.95)
+    ap.add_argument("--byte-text", default="", help="train on this file's bytes (vocabulary 257), 90/10 split")
     ap.add_argument("--threads", type=int, default=0, help="intra-op CPU threads, 0 = all cores")
     ap.add_argument("--tokens", default="", help="file of whitespace-separated token ids; default random")
     ap.add_argument("--device", default="cpu")
@@ -154,6 +186,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1337)
     args = ap.parse_args()
 
+    if args.byte_text:
+        args.vocab_size = 257  # bytes and <|endoftext|>, as ropelm's byte tokenizer
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads if args.threads > 0 else os.cpu_count())
     device = torch.device(args.device)
@@ -169,12 +203,17 @@ def main():
     no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "embedding" not in n)]
     optimizer = torch.optim.AdamW(
         [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=args.lr, betas=(0.9, 0.95), eps=1e-8)
+        lr=args.lr, betas=(0.9, args.beta2), eps=1e-8)
 
     B, T = args.batch_size, args.context
-    tokens = load_tokens(args.tokens, args.vocab_size, 100_000)
+    val = None
+    if args.byte_text:
+        tokens, val = load_byte_text(args.byte_text)
+    else:
+        tokens = load_tokens(args.tokens, args.vocab_size, 100_000)
     print(f"torch {torch.__version__}, device {device}, {torch.get_num_threads()} threads, "
           f"{sum(p.numel() for p in model.parameters())} parameters, {len(tokens)} tokens", flush=True)
+    train_s = 0.0
     for step in range(1, args.steps + 1):
         t0 = time.perf_counter()
         starts = torch.randint(len(tokens) - T - 1, (B,))
@@ -195,7 +234,12 @@ def main():
         if device.type == "cuda":
             torch.cuda.synchronize()
         dt = time.perf_counter() - t0
+        train_s += dt
         print(f"step {step} loss {loss_value:.4f} tokens_per_s {B * T / dt:.1f}", flush=True)
+    if val is not None:
+        val_loss, count = validation_loss(model, val, T, device)
+        print(f"val_loss {val_loss:.6f} tokens {count}", flush=True)
+    print(f"train_s {train_s:.3f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -76,7 +76,11 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   if (group.rank() != 0) return;  // rank 0 reports
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double mean_nll = sum.nll / static_cast<double>(sum.tokens);
-  double bits_per_byte = sum.nll / std::numbers::ln2 / static_cast<double>(text_bytes);
+  // Total bits over the bytes of the scored tokens: the first token is never scored, so the text's bytes are
+  // scaled by the scored share of its tokens (with the byte tokenizer: exactly mean NLL / ln 2).
+  double scored_bytes =
+      static_cast<double>(text_bytes) * static_cast<double>(sum.tokens) / static_cast<double>(tokens.size());
+  double bits_per_byte = sum.nll / std::numbers::ln2 / scored_bytes;
   if (args.json) {
     nlohmann::json result = {{"tokens", sum.tokens},
                              {"nll", mean_nll},

@@ -194,8 +194,11 @@ void setup_tokenize(CLI::App& app, const GlobalOptions& global) {
       app.add_subcommand("tokenize", "encode stdin texts to token ids (or decode ids to text)");
   add_config_options(*command, args->config, /*required=*/false);
   command->add_option("--vocab", args->vocab, "vocab.txt, .model or encoder.json (default: tokenizer.vocab)");
-  command->add_option("--type", args->type, "wordpiece | sentencepiece | gpt2 (default: tokenizer.type)")
-      ->check(CLI::IsMember({"wordpiece", "sentencepiece", "gpt2"}));
+  command
+      ->add_option(
+          "--type", args->type,
+          "wordpiece | sentencepiece | gpt2 | bytes (default: tokenizer.type; bytes needs no --vocab)")
+      ->check(CLI::IsMember({"wordpiece", "sentencepiece", "gpt2", "bytes"}));
   command->add_option("--merges", args->merges, "gpt2 merges file (vocab.bpe)");
   command->add_option("--lowercase", args->lowercase, "wordpiece: true = uncased, false = cased")
       ->check(CLI::IsMember({"true", "false"}));

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "tokenizer/gpt2_bpe.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -49,6 +50,17 @@ nlohmann::json named_special_tokens(const Tokenizer& tokenizer, const HfSpecialT
   return tokens;
 }
 
+// The byte tokenizer as GPT-2 files without merges: every byte is its own token under GPT-2's byte alphabet,
+// numbered by its value, so GPT2Tokenizer gives ropelm's ids (and its added <|endoftext|> is id 256).
+void write_byte_vocab_files(const Tokenizer& tokenizer, const fs::path& dir) {
+  nlohmann::json vocab = nlohmann::json::object();
+  for (int byte = 0; byte < 256; ++byte)
+    vocab[gpt2::byte_to_unicode(std::string(1, static_cast<char>(byte)))] = byte;
+  vocab[tokenizer.token(tokenizer.end_of_document_id())] = tokenizer.end_of_document_id();
+  write_json(dir / "vocab.json", vocab);
+  write_file_atomic(dir / "merges.txt", "#version: 0.2\n");
+}
+
 }  // namespace
 
 HfSpecialTokens hf_special_tokens(const TokenizerConfig& config, const Tokenizer& tokenizer) {
@@ -56,7 +68,7 @@ HfSpecialTokens hf_special_tokens(const TokenizerConfig& config, const Tokenizer
     return {tokenizer.cls_id(), tokenizer.sep_id(), find_token(tokenizer, "[PAD]")};
   // GPT-2 uses <|endoftext|> as both bos and eos (the document separator); sentencepiece has its own pair.
   TokenId eos = tokenizer.end_of_document_id();
-  if (config.type == "gpt2") return {eos, eos, std::nullopt};
+  if (config.type == "gpt2" || config.type == "bytes") return {eos, eos, std::nullopt};
   return {tokenizer.cls_id(), eos, std::nullopt};
 }
 
@@ -74,9 +86,13 @@ void write_hf_tokenizer_files(const TokenizerConfig& config, const Tokenizer& to
                      {"do_lower_case", config.lowercase},
                      {"strip_accents", nullptr},
                      {"tokenize_chinese_chars", true}});
-  } else if (config.type == "gpt2") {
-    copy_file(config.vocab, dir / "vocab.json");
-    copy_file(config.merges, dir / "merges.txt");
+  } else if (config.type == "gpt2" || config.type == "bytes") {
+    if (config.type == "bytes") {
+      write_byte_vocab_files(tokenizer, dir);
+    } else {
+      copy_file(config.vocab, dir / "vocab.json");
+      copy_file(config.merges, dir / "merges.txt");
+    }
     specials = named_special_tokens(tokenizer, hf_special_tokens(config, tokenizer));
     specials["unk_token"] = specials["eos_token"];  // byte-level BPE has no unknowns; GPT-2's files name this
     settings.update(

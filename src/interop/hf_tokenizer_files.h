@@ -16,7 +16,8 @@ namespace ropelm {
 HfSpecialTokens hf_special_tokens(const TokenizerConfig& config, const Tokenizer& tokenizer);
 
 // Writes into dir: WordPiece → vocab.txt, tokenizer_config.json (BertTokenizer), special_tokens_map.json;
-// GPT-2 → vocab.json (encoder.json), merges.txt (vocab.bpe), tokenizer_config.json (GPT2Tokenizer);
+// GPT-2 → vocab.json (encoder.json), merges.txt (vocab.bpe), tokenizer_config.json (GPT2Tokenizer); bytes →
+// the same files with the 256 bytes (GPT-2's byte alphabet) and <|endoftext|> as the vocabulary, no merges;
 // sentencepiece → tokenizer.model, tokenizer_config.json (LlamaTokenizer without bos/eos added).
 void write_hf_tokenizer_files(const TokenizerConfig& config, const Tokenizer& tokenizer,
                               int64_t model_max_length, const std::filesystem::path& dir);

@@ -15,6 +15,7 @@
 #include "distributed/process_group.h"
 #include "eval/perplexity.h"
 #include "model/model_stats.h"
+#include "plot/plot.h"
 #include "train/device.h"
 #include "train/lr_schedule.h"
 #include "train/metrics_log.h"
@@ -26,6 +27,7 @@
 #include "train/run_checkpoint.h"
 #include "train/stop_signal.h"
 #include "train/train_step.h"
+#include "train/training_samples.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/logging.h"
@@ -73,6 +75,7 @@ class Trainer {
   bool resumed_ = false;
   std::optional<MetricsLog> metrics_;
   std::optional<MfuMeter> mfu_;
+  std::optional<TrainingSampler> sampler_;  // rank 0, train.sample_interval > 0
 };
 
 Trainer::Trainer(const Config& config, const TrainOptions& options)
@@ -196,7 +199,11 @@ void Trainer::evaluate() {
     state_.best_step = state_.step;
   }
   if (!is_rank0()) return;
-  metrics_->write({{"step", state_.step}, {"val_loss", val_loss}, {"val_ppl", std::exp(val_loss)}});
+  metrics_->write({{"step", state_.step},
+                   {"val_loss", val_loss},
+                   {"val_ppl", std::exp(val_loss)},
+                   {"tokens", state_.tokens_seen},
+                   {"elapsed_s", state_.elapsed_s}});
   spdlog::info("step {}: val_loss {:.4f}, val_ppl {:.2f} ({} tokens)", state_.step, val_loss,
                std::exp(val_loss), sum.tokens);
 }
@@ -210,6 +217,9 @@ void Trainer::save() {
 
 void Trainer::run() {
   if (is_rank0()) metrics_.emplace(options_.run_dir / "metrics.jsonl", resumed_ ? state_.step : 0);
+  if (is_rank0() && config_.train.sample_interval > 0) {
+    sampler_.emplace(config_, *tokenizer_, options_.run_dir / "samples.jsonl", resumed_ ? state_.step : 0);
+  }
   Prefetcher prefetcher(std::move(*loader_), config_.train.grad_accum, device_);
   loader_.reset();
   install_stop_handlers();
@@ -253,6 +263,7 @@ void Trainer::run() {
                             {"lr", lr},
                             {"grad_norm", norm},
                             {"tokens_per_s", tokens_per_s},
+                            {"tokens", state_.tokens_seen},
                             {"elapsed_s", state_.elapsed_s}};
       std::string mfu_text;
       if (mfu_->reported()) {
@@ -269,6 +280,11 @@ void Trainer::run() {
     if ((eval_every > 0 && state_.step % eval_every == 0) || last) {
       progress.finish();
       evaluate();
+      if (is_rank0()) plot_training_curves(options_.run_dir);
+    }
+    if (sampler_ && sampler_->due(state_.step)) {
+      progress.finish();
+      sampler_->write_sample(model_, state_.step, device_);
     }
     // A SIGTERM to any rank stops every rank at this same step boundary, with one checkpoint: every rank
     // decides from the all-reduced vote alone; a signal that lands after it is seen at the next step's vote.
@@ -280,6 +296,7 @@ void Trainer::run() {
     }
   }
   progress.finish();
+  if (stopping && is_rank0()) plot_training_curves(options_.run_dir);  // the last step validates and plots
   if (stopping) {
     spdlog::info("stopped at step {} with a checkpoint; resume with: {}", state_.step, options_.resume_hint);
   } else {

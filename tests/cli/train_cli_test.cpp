@@ -81,12 +81,12 @@ TEST_F(TrainCli, MetricsHaveOneRowPerStepAndPerValidation) {
     std::set<std::string> keys;
     for (const auto& item : row.items()) keys.insert(item.key());
     if (row.contains("loss")) {
-      EXPECT_EQ(keys,
-                (std::set<std::string>{"step", "loss", "lr", "grad_norm", "tokens_per_s", "elapsed_s"}));
+      EXPECT_EQ(keys, (std::set<std::string>{"step", "loss", "lr", "grad_norm", "tokens_per_s", "tokens",
+                                             "elapsed_s"}));
       EXPECT_GT(row["tokens_per_s"].get<double>(), 0);
       train_steps.push_back(row["step"].get<int64_t>());
     } else {
-      EXPECT_EQ(keys, (std::set<std::string>{"step", "val_loss", "val_ppl"}));
+      EXPECT_EQ(keys, (std::set<std::string>{"step", "val_loss", "val_ppl", "tokens", "elapsed_s"}));
       EXPECT_NEAR(row["val_ppl"].get<double>(), std::exp(row["val_loss"].get<double>()), 1e-9);
       eval_steps.push_back(row["step"].get<int64_t>());
     }
@@ -173,10 +173,11 @@ TEST_F(TrainCli, EvalReportsPerplexityAndBitsPerByteConsistently) {
   int64_t tokens = json["tokens"];
   double nll = json["nll"];
   EXPECT_NEAR(json["perplexity"].get<double>(), std::exp(nll), 1e-9 * std::exp(nll));
-  // Bits per byte by hand: total NLL in bits over the text's UTF-8 bytes.
+  // Bits per byte by hand: total NLL in bits over the UTF-8 bytes of the scored tokens (the text's bytes
+  // times the scored share of its tokens: the first token is not scored).
   double bytes =
       static_cast<double>(fs::file_size(fs::path(ROPELM_SOURCE_DIR) / "tests/cli/fixtures/eval_text.txt"));
-  EXPECT_NEAR(json["bits_per_byte"].get<double>(), nll * tokens / std::log(2.0) / bytes, 1e-9);
+  EXPECT_NEAR(json["bits_per_byte"].get<double>(), nll / std::log(2.0) * (tokens + 1) / bytes, 1e-9);
   CliResult tokenized = run_ropelm("tokenize --vocab data/bert-base-uncased-vocab.txt --input-format whole",
                                    slurp(fs::path(ROPELM_SOURCE_DIR) / "tests/cli/fixtures/eval_text.txt"));
   EXPECT_EQ(tokens + 1, count_words(tokenized.out));  // every token after the first is scored once
