@@ -27,8 +27,12 @@ struct ConfigArgs {
 };
 
 void add_config_options(CLI::App& command, ConfigArgs& args, bool required = true);
-// Resolves defaults < file < --set < global flags (--device, --threads); throws UserError.
+// Resolves defaults < file < --set < global flags (--device, --threads); throws UserError. Warns about
+// settings that are legal but likely mistakes (config/config_warnings.h).
 Config resolve_config(const ConfigArgs& args, const GlobalOptions& global);
+// resolve_config, then the input files (tokenizer, and data when `with_data`) found and made absolute
+// (config/input_paths.h), as train and data need them: a checkpoint then records where its data is.
+Config resolve_config_with_inputs(const ConfigArgs& args, const GlobalOptions& global, bool with_data);
 
 // A subcommand: `setup` adds it to the app and binds its callback (which may throw UserError).
 struct Command {
@@ -47,6 +51,9 @@ inline constexpr const char* kGlobalOptionsWithValue[] = {"--log-level", "--devi
 // The subcommand a command line names: its first argument that is neither an option nor a global option's
 // value ("" when there is none, as with `ropelm --help`).
 std::string subcommand_word(int argc, char** argv);
+// Throws UserError for a subcommand word that names no command, suggesting the closest one ("did you mean
+// train?"): CLI11 alone would say "A subcommand is required".
+void check_subcommand_word(int argc, char** argv);
 
 // Builds the app from the registered commands, parses argv, runs the chosen command and maps errors to exit
 // codes: UserError → 2 with one line on stderr, PeerFailure → 4, ExitRequest → its code. Log lines carry

@@ -3,7 +3,11 @@
 #include <string_view>
 
 #include "cli/command.h"
+#include "config/config_warnings.h"
+#include "config/input_paths.h"
 #include "config/load.h"
+#include "util/edit_distance.h"
+#include "util/error.h"
 
 namespace ropelm::cli {
 namespace {
@@ -47,6 +51,24 @@ std::string subcommand_word(int argc, char** argv) {
   return "";
 }
 
+void check_subcommand_word(int argc, char** argv) {
+  std::string word = subcommand_word(argc, argv);
+  if (word.empty() || is_registered_command(word)) return;
+  std::string closest, names;
+  size_t closest_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const auto& command : registered_commands()) {
+    names += (names.empty() ? "" : ", ") + command.name;
+    size_t distance = edit_distance(word, command.name);
+    if (distance < closest_distance) {
+      closest_distance = distance;
+      closest = command.name;
+    }
+  }
+  throw UserError("unknown command '" + word +
+                  "': " + (closest.empty() ? "the commands are " + names : "did you mean " + closest + "?") +
+                  " (ropelm --help lists them)");
+}
+
 void add_config_options(CLI::App& command, ConfigArgs& args, bool required) {
   auto* config = command.add_option("--config", args.path, "TOML config file (see README: Config reference)");
   if (required) config->required();
@@ -61,7 +83,18 @@ Config resolve_config(const ConfigArgs& args, const GlobalOptions& global) {
   if (global.threads >= 0) overrides.push_back("train.threads=" + std::to_string(global.threads));
   std::optional<std::filesystem::path> file;
   if (!args.path.empty()) file = args.path;
-  return load_config(file, overrides);
+  Config config = load_config(file, overrides);
+  warn_about_config(config);
+  return config;
+}
+
+Config resolve_config_with_inputs(const ConfigArgs& args, const GlobalOptions& global, bool with_data) {
+  Config config = resolve_config(args, global);
+  std::optional<std::filesystem::path> file;
+  if (!args.path.empty()) file = args.path;
+  locate_tokenizer_files(config, file);
+  if (with_data) locate_data_files(config, file);
+  return config;
 }
 
 }  // namespace ropelm::cli

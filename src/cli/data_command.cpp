@@ -121,7 +121,7 @@ void time_epoch(WindowLoader loader) {
 }
 
 void run_data(const DataArgs& args, const GlobalOptions& global) {
-  Config config = resolve_config(args.config, global);
+  Config config = resolve_config_with_inputs(args.config, global, /*with_data=*/true);
   std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(config.tokenizer);
   Corpus corpus = Corpus::load(corpus_options(config), *tokenizer, CacheAccess::kOpenOrBuild);
   print_stats(config, corpus, *tokenizer);

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "util/edit_distance.h"
+
 namespace ropelm {
 namespace {
 
@@ -279,21 +281,6 @@ std::vector<KeySpec> make_keys() {
 }
 
 #undef FIELD
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t substitution = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-      diagonal = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitution});
-    }
-  }
-  return row[b.size()];
-}
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 #include "data/corpus_sources.h"
 
 #include <glob.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <set>
@@ -24,13 +25,21 @@ bool is_text_source(const fs::path& path) {
 }
 
 std::vector<fs::path> directory_sources(const fs::path& dir, const std::string& field) {
-  std::vector<fs::path> files;
+  std::vector<fs::path> files, skipped;
   for (const auto& entry :
        fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink)) {
-    if (entry.is_regular_file() && is_text_source(entry.path())) files.push_back(entry.path());
+    if (!entry.is_regular_file()) continue;
+    (is_text_source(entry.path()) ? files : skipped).push_back(entry.path());
   }
   if (files.empty())
     throw UserError(field + ": directory " + dir.string() + " holds no .txt or .jsonl files");
+  if (!skipped.empty()) {
+    std::sort(skipped.begin(), skipped.end());
+    spdlog::warn(
+        "{}: skipped {} file(s) in {} that are neither .txt nor .jsonl (first: {}); name them "
+        "explicitly to read them as text",
+        field, skipped.size(), dir.string(), skipped.front().string());
+  }
   std::sort(files.begin(), files.end());
   return files;
 }

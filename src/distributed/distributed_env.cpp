@@ -83,13 +83,19 @@ void read_agent_store(const EnvReader& env, DistributedEnv& result) {
   }
 }
 
+// Who set RANK and WORLD_SIZE, for the log: --nproc marks its children; anyone else speaks torchrun's
+// protocol.
+std::string launcher_name(const EnvReader& env) {
+  return env.has(kNprocMarker) ? "ropelm --nproc" : "torchrun";
+}
+
 }  // namespace
 
 DistributedEnv distributed_env_from(const EnvLookup& lookup) {
   EnvReader env(lookup);
   DistributedEnv result;
   if (env.has("RANK") || env.has("WORLD_SIZE")) {
-    result.launcher = "torchrun";
+    result.launcher = launcher_name(env);
     result.rank_variables = true;
     const std::string why = "torchrun sets RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT together";
     read_ranks(env, result, "RANK", "WORLD_SIZE", "LOCAL_RANK", why);

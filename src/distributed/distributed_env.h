@@ -9,6 +9,8 @@
 namespace ropelm {
 
 constexpr int kDefaultMasterPort = 29500;  // torchrun's default (c10d::TCPStoreOptions::kDefaultPort)
+// Set by `--nproc N` in its children's environment (to N), so that they name their launcher correctly.
+inline constexpr const char* kNprocMarker = "ROPELM_NPROC";
 
 struct DistributedEnv {
   int rank = 0;
@@ -16,7 +18,7 @@ struct DistributedEnv {
   int local_rank = 0;  // index on this node: picks cuda:<local_rank>
   std::string master_addr;
   int master_port = kDefaultMasterPort;
-  std::string launcher = "none";  // torchrun | slurm | none (for the log)
+  std::string launcher = "none";  // ropelm --nproc | torchrun | slurm | none ... (for the log)
   // torchrun's agent already serves a TCPStore at MASTER_ADDR:MASTER_PORT (TORCHELASTIC_USE_AGENT_STORE=True,
   // its static rendezvous): every rank connects as a client under this prefix, as PyTorch's env:// does.
   bool agent_store = false;

@@ -16,6 +16,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "distributed/distributed_env.h"
+
 extern char** environ;
 
 namespace ropelm {
@@ -28,8 +30,8 @@ void remember_signal(int signal) {
 }
 
 std::vector<std::string> child_environment(int rank, int nproc, int port) {
-  const std::vector<std::string> ours = {"RANK",        "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE",
-                                         "MASTER_ADDR", "MASTER_PORT"};
+  const std::vector<std::string> ours = {"RANK",        "WORLD_SIZE",  "LOCAL_RANK", "LOCAL_WORLD_SIZE",
+                                         "MASTER_ADDR", "MASTER_PORT", kNprocMarker};
   std::vector<std::string> env;
   bool has_omp_threads = false;
   for (char** entry = environ; *entry != nullptr; ++entry) {
@@ -45,6 +47,7 @@ std::vector<std::string> child_environment(int rank, int nproc, int port) {
   }
   env.push_back("MASTER_ADDR=127.0.0.1");
   env.push_back("MASTER_PORT=" + std::to_string(port));
+  env.push_back(std::string(kNprocMarker) + "=" + std::to_string(nproc));
   // Share the cores instead of oversubscribing them (torchrun sets 1; an even share suits CPU training).
   if (!has_omp_threads) {
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());

@@ -26,17 +26,26 @@ ProcessIdentity this_process() {
   return ProcessIdentity{host, static_cast<long>(::getpid())};
 }
 
-bool process_gone(const ProcessIdentity& process) {
-  if (process.pid <= 0 || process.host != this_process().host) return false;
+char process_state(const ProcessIdentity& process) {
+  if (process.pid <= 0 || process.host != this_process().host) return '?';
   std::ifstream stat("/proc/" + std::to_string(process.pid) + "/stat");
-  if (!stat) return true;
+  if (!stat) return 'X';
   // Format: "pid (comm) state ...": comm may contain spaces and parentheses, so find the last ')'.
   std::string line;
   std::getline(stat, line);
   size_t close = line.rfind(')');
-  if (close == std::string::npos || close + 2 >= line.size()) return true;
-  char state = line[close + 2];
+  if (close == std::string::npos || close + 2 >= line.size()) return 'X';
+  return line[close + 2];
+}
+
+bool process_gone(const ProcessIdentity& process) {
+  char state = process_state(process);
   return state == 'Z' || state == 'X';
+}
+
+bool process_stopped(const ProcessIdentity& process) {
+  char state = process_state(process);
+  return state == 'T' || state == 't';
 }
 
 }  // namespace ropelm

@@ -21,4 +21,12 @@ ProcessIdentity this_process();
 // it is alive or runs on another host (unknowable from here).
 bool process_gone(const ProcessIdentity& process);
 
+// The state letter of /proc/<pid>/stat for a process on this host (R, S, D, T, t, Z, ...): 'X' when it has
+// no entry, '?' when it runs on another host.
+char process_state(const ProcessIdentity& process);
+
+// True when `process` runs on this host and is stopped (SIGSTOP, SIGTSTP, a debugger): alive, but it answers
+// nothing, not even the rendezvous store its threads serve.
+bool process_stopped(const ProcessIdentity& process);
+
 }  // namespace ropelm

@@ -93,15 +93,28 @@ struct Distributed::Group {
   int world_size = 1;
   bool agent_store = false;
   std::chrono::seconds timeout{0};
+  ProcessIdentity rank0;  // read at rendezvous: whether rank 0 hangs or exited, when its store is silent
 
   // Which ranks are gone: those that announced leaving, plus same-host ones whose process has exited.
   // Polls briefly, since a dying peer closes its sockets a moment before its process ends.
   std::string describe_failed_peers() const;
+  // Why rank 0's store does not answer: its process is gone, alive (so it hangs) or on another host.
+  std::string describe_silent_rank0() const;
   [[noreturn]] void fail(const std::string& operation, const std::exception& error) const;
   void run(const std::string& operation, const std::function<c10::intrusive_ptr<c10d::Work>()>& launch) const;
 };
 
+std::string Distributed::Group::describe_silent_rank0() const {
+  const std::string pid = " (pid " + std::to_string(rank0.pid) + ")";
+  if (process_stopped(rank0)) return "rank 0 hangs: its process" + pid + " is stopped (SIGSTOP or a debugger)";
+  if (process_gone(rank0)) return "rank 0 exited (the rendezvous store it serves is unreachable)";
+  if (process_state(rank0) != '?') return "rank 0 hangs: its process" + pid + " is alive but does not answer";
+  return "rank 0 exited or hangs on " + rank0.host + " (the rendezvous store it serves does not answer)";
+}
+
 std::string Distributed::Group::describe_failed_peers() const {
+  // A stopped rank 0 serves no store either: asking it would wait out the timeout a second time.
+  if (rank != 0 && process_stopped(rank0)) return describe_silent_rank0();
   const auto deadline =
       std::chrono::steady_clock::now() + std::min<std::chrono::seconds>(timeout, std::chrono::seconds(1));
   while (true) {
@@ -119,7 +132,7 @@ std::string Distributed::Group::describe_failed_peers() const {
     } catch (const std::exception&) {
       // Unless torchrun's agent serves it, the store lives in rank 0's process: unreachable, rank 0 is gone.
       if (agent_store) return "the rendezvous store of torchrun's agent is unreachable";
-      if (rank != 0) return "rank 0 exited (the rendezvous store it serves is unreachable)";
+      if (rank != 0) return describe_silent_rank0();
     }
     if (!gone.empty()) return gone + " exited";
     if (std::chrono::steady_clock::now() >= deadline) {
@@ -170,6 +183,10 @@ Distributed::Distributed(const DistributedEnv& env, const DistributedConfig& con
     std::string identity = this_process().encode();
     group_->store->set(process_key(env_.rank), std::vector<uint8_t>(identity.begin(), identity.end()));
     group_->backend = make_backend(backend_name_, group_->store, env_, group_->timeout);
+    if (env_.rank != 0) {  // every rank published its identity before the backend's rendezvous completed
+      auto bytes = group_->store->get(process_key(0));
+      group_->rank0 = ProcessIdentity::decode(std::string(bytes.begin(), bytes.end()));
+    }
   } catch (const std::exception& error) {
     throw PeerFailure("rank " + std::to_string(env_.rank) + ": rendezvous of " +
                       std::to_string(env_.world_size) + " ranks at " + where + " (" + env_.launcher +

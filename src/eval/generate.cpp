@@ -1,10 +1,46 @@
 // Autoregressive sampling.
 #include "eval/generate.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
 #include "model/kv_cache.h"
 #include "util/error.h"
 
 namespace ropelm {
+
+std::vector<TokenId> unsampled_ids(const Tokenizer& tokenizer) {
+  static const std::set<std::string> kStructural = {"[PAD]", "[UNK]", "[CLS]", "[MASK]",
+                                                    "<pad>", "<unk>", "<s>",   "<mask>"};
+  std::set<TokenId> ids;
+  if (auto unk = tokenizer.unk_id()) ids.insert(*unk);
+  if (auto cls = tokenizer.cls_id()) ids.insert(*cls);
+  for (TokenId id = 0; id < tokenizer.vocab_size(); ++id) {
+    if (kStructural.count(tokenizer.token(id))) ids.insert(id);
+  }
+  ids.erase(tokenizer.end_of_document_id());
+  return {ids.begin(), ids.end()};
+}
+
+int64_t generation_limit(int64_t context_length, int64_t max_seq_len) {
+  return std::max(context_length, max_seq_len);
+}
+
+int64_t fitting_new_tokens(int64_t max_new_tokens, int64_t prompt_tokens, int64_t limit) {
+  if (prompt_tokens >= limit) {
+    throw UserError("the prompt has " + std::to_string(prompt_tokens) +
+                    " tokens but the model's maximum length is " + std::to_string(limit) +
+                    " (the context it was trained on): shorten --prompt");
+  }
+  if (prompt_tokens + max_new_tokens <= limit) return max_new_tokens;
+  spdlog::warn(
+      "--max-new-tokens {}: the model's maximum length is {} tokens (the context it was trained on), so "
+      "at most {} follow this {}-token prompt",
+      max_new_tokens, limit, limit - prompt_tokens, prompt_tokens);
+  return limit - prompt_tokens;
+}
 
 void SamplingOptions::validate() const {
   if (max_new_tokens < 0) throw UserError("--max-new-tokens must be at least 0");
@@ -15,6 +51,10 @@ void SamplingOptions::validate() const {
 
 TokenId sample_token(const torch::Tensor& logits, const SamplingOptions& options, at::Generator& generator) {
   torch::Tensor scores = logits.to(torch::kFloat).cpu();
+  if (!options.never_sample.empty()) {
+    torch::Tensor banned = torch::tensor(options.never_sample, torch::kLong);
+    scores = scores.index_fill(0, banned, -std::numeric_limits<float>::infinity());  // a copy: logits stay
+  }
   if (options.temperature == 0) return static_cast<TokenId>(scores.argmax().item<int64_t>());
   scores = scores / options.temperature;
   if (options.top_k > 0 && options.top_k < scores.size(0)) {

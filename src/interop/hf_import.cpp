@@ -55,9 +55,12 @@ CheckpointContents imported_contents(const HfImportOptions& options, const Confi
                     config.tokenizer.vocab + ") has " + std::to_string(tokenizer->vocab_size()) +
                     " tokens; ropelm needs them equal");
   }
-  Transformer model = build_model(config, vocab_size);
+  // Every tensor's name and shape is checked against config.json before the model is built: a config.json
+  // that the weights contradict (num_hidden_layers = 100000) fails here, not after allocating its model.
   CheckpointContents contents;
-  contents.model = from_hf_tensors(model->options(), load_hf_weights(options.hf_dir));
+  contents.model = from_hf_tensors(from_config(config.model, vocab_size, config.data.context_length),
+                                   load_hf_weights(options.hf_dir));
+  Transformer model = build_model(config, vocab_size);
   load_model_weights(model, contents, options.hf_dir);
   // AdamW::load_state needs every moment; a fresh optimizer's are zeros, as a step-0 resume expects.
   AdamW optimizer(group_parameters(model->named_parameters(), config.optim), config.optim);

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
 #include <thread>
 
 #include "util/error.h"
@@ -48,8 +49,17 @@ std::string cuda_device_name(int ordinal) {
 }
 
 void set_cpu_threads(int64_t threads) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0) threads = default_cpu_threads();
   torch::set_num_threads(static_cast<int>(threads));
+}
+
+int64_t default_cpu_threads() {
+  int64_t cores = std::max(1u, std::thread::hardware_concurrency());
+  // torchrun and --nproc set LOCAL_WORLD_SIZE: ranks on one machine share its cores instead of each taking
+  // all of them (oversubscribed, every rank runs slower than alone).
+  const char* local_ranks = std::getenv("LOCAL_WORLD_SIZE");
+  int64_t ranks = local_ranks ? std::max<int64_t>(1, std::atoll(local_ranks)) : 1;
+  return std::max<int64_t>(1, cores / ranks);
 }
 
 }  // namespace ropelm

@@ -14,7 +14,9 @@ torch::Device select_device(const std::string& spec);
 // no CUDA driver. Read through the driver's C API (libcuda.so.1, dlopen'd), so CPU builds compile it too.
 std::string cuda_device_name(int ordinal);
 
-// Sets LibTorch's intra-op threads; 0 = all cores.
+// Sets LibTorch's intra-op threads; 0 = default_cpu_threads().
 void set_cpu_threads(int64_t threads);
+// All cores, shared evenly among the ranks on this machine (LOCAL_WORLD_SIZE, set by torchrun and --nproc).
+int64_t default_cpu_threads();
 
 }  // namespace ropelm

@@ -19,6 +19,7 @@
 #include "train/device.h"
 #include "train/lr_schedule.h"
 #include "train/metrics_log.h"
+#include "train/memory_check.h"
 #include "train/mfu.h"
 #include "train/prefetcher.h"
 #include "train/progress.h"
@@ -96,6 +97,7 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
   optimizer_ =
       std::make_unique<AdamW>(group_parameters(model_->named_parameters(), config_.optim), config_.optim);
   resume_if_asked();
+  check_training_memory(config_, tokenizer_->vocab_size(), device_.is_cuda());
   if (group_->distributed()) {
     group_->broadcast_from_rank0(model_->parameters());
     bucketer_ = std::make_unique<GradientBucketer>(model_->parameters(), *group_,
@@ -249,7 +251,7 @@ void Trainer::run() {
     }
     if (bad_in_a_row >= config_.train.max_bad_steps) {
       save();
-      spdlog::error("{} non-finite steps in a row: stopping (lower optim.lr or raise optim.grad_clip)",
+      spdlog::error("{} non-finite steps in a row: stopping (lower optim.lr, or optim.grad_clip to clip harder)",
                     bad_in_a_row);
       throw ExitRequest{kExitTooManyBadSteps};
     }
@@ -287,6 +289,7 @@ void Trainer::run() {
       sampler_->write_sample(model_, state_.step, device_);
     }
     // A SIGTERM to any rank stops every rank at this same step boundary, with one checkpoint: every rank
+    progress.tick(state_.step, settings.global_tokens);
     // decides from the all-reduced vote alone; a signal that lands after it is seen at the next step's vote.
     stopping = group_->any_rank_stopping(stop_requested());
     signal_after_vote_for_tests(env_.rank, state_.step);

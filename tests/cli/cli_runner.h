@@ -32,24 +32,30 @@ inline std::string slurp(const std::filesystem::path& path) {
   return text.str();
 }
 
-// `args` is appended to the binary's path verbatim (shell syntax: quoting and redirections allowed).
-// Runs from the repo root so that configs/ and data/ paths resolve.
-inline CliResult run_program(const std::filesystem::path& binary, const std::string& args,
-                             const std::string& stdin_text = "") {
+// `args` is appended to the binary's path verbatim (shell syntax: quoting and redirections allowed); the
+// program runs in `working_dir`.
+inline CliResult run_program_in(const std::filesystem::path& working_dir, const std::filesystem::path& binary,
+                                const std::string& args, const std::string& stdin_text = "") {
   static int counter = 0;
   auto dir = std::filesystem::temp_directory_path() / ("ropelm_cli_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string tag = std::to_string(counter++);
   auto in = dir / ("in" + tag), out = dir / ("out" + tag), err = dir / ("err" + tag);
   std::ofstream(in) << stdin_text;
-  std::string command = std::string("cd '") + ROPELM_SOURCE_DIR + "' && '" + binary.string() + "' " + args +
-                        " <'" + in.string() + "' >'" + out.string() + "' 2>'" + err.string() + "'";
+  std::string command = "cd '" + working_dir.string() + "' && '" + binary.string() + "' " + args + " <'" +
+                        in.string() + "' >'" + out.string() + "' 2>'" + err.string() + "'";
   int status = std::system(command.c_str());
   CliResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   result.out = slurp(out);
   result.err = slurp(err);
   return result;
+}
+
+// run_program_in from the repo root, so that configs/ and data/ paths resolve.
+inline CliResult run_program(const std::filesystem::path& binary, const std::string& args,
+                             const std::string& stdin_text = "") {
+  return run_program_in(ROPELM_SOURCE_DIR, binary, args, stdin_text);
 }
 
 // The ropelm executable under test.
