@@ -92,12 +92,12 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
   loader_.emplace(corpus_->train(), train_loader_options(config_, env_.rank, env_.world_size), "train");
   state_.train_tokens = corpus_->train().size();
   state_.world_size = env_.world_size;
+  check_training_memory(config_, tokenizer_->vocab_size(), device_.is_cuda());
   model_ = build_model(config_, tokenizer_->vocab_size());
   model_->to(device_);
   optimizer_ =
       std::make_unique<AdamW>(group_parameters(model_->named_parameters(), config_.optim), config_.optim);
   resume_if_asked();
-  check_training_memory(config_, tokenizer_->vocab_size(), device_.is_cuda());
   if (group_->distributed()) {
     group_->broadcast_from_rank0(model_->parameters());
     bucketer_ = std::make_unique<GradientBucketer>(model_->parameters(), *group_,
@@ -244,6 +244,7 @@ void Trainer::run() {
     state_.cursor = prefetcher.cursor();
     state_.elapsed_s += seconds_since(step_start);
     interval_tokens += settings.global_tokens;
+    progress.tick(state_.step, settings.global_tokens);
     bad_in_a_row = result.applied ? 0 : bad_in_a_row + 1;
     if (!result.applied) {
       progress.message(fmt::format("step {}: non-finite loss or gradient, update skipped ({} in a row)",
@@ -289,7 +290,6 @@ void Trainer::run() {
       sampler_->write_sample(model_, state_.step, device_);
     }
     // A SIGTERM to any rank stops every rank at this same step boundary, with one checkpoint: every rank
-    progress.tick(state_.step, settings.global_tokens);
     // decides from the all-reduced vote alone; a signal that lands after it is seen at the next step's vote.
     stopping = group_->any_rank_stopping(stop_requested());
     signal_after_vote_for_tests(env_.rank, state_.step);
