@@ -92,7 +92,7 @@ std::vector<KeySpec> make_keys() {
       {"tokenizer",
        "type",
        FIELD(tokenizer.type),
-       "tokenizer kind; bytes = the UTF-8 bytes (ids 0-255) and <|endoftext|>, no vocabulary file",
+       "tokenizer kind; bytes = the UTF-8 bytes as ids 0-255 and end-of-text 256, no vocabulary file",
        {"wordpiece", "sentencepiece", "gpt2", "bytes"},
        {}},
       {"tokenizer",

@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "config/keys.h"
 #include "util/error.h"
 
@@ -214,12 +216,24 @@ Config parse_config_text(std::string_view toml_text, const std::string& origin) 
 
 namespace {
 
+// toml++ writes a string with a newline as a multi-line literal string, whose first newline TOML drops
+// when the file is read back ("\n" came back as ""): such strings are written as basic strings with
+// escapes instead (a JSON string is a valid TOML basic string).
+std::string toml_string(const std::string& text) {
+  if (text.find_first_of("\n\r") == std::string::npos) {
+    std::ostringstream out;
+    out << toml::value<std::string>(text);
+    return out.str();
+  }
+  return nlohmann::json(text).dump();
+}
+
 std::string value_text(const FieldRef& field) {
   std::ostringstream out;
   if (auto* i = std::get_if<int64_t*>(&field)) out << **i;
   if (auto* d = std::get_if<double*>(&field)) out << format_number(**d);
   if (auto* b = std::get_if<bool*>(&field)) out << (**b ? "true" : "false");
-  if (auto* s = std::get_if<std::string*>(&field)) out << toml::value<std::string>(**s);
+  if (auto* s = std::get_if<std::string*>(&field)) out << toml_string(**s);
   if (auto* list = std::get_if<std::vector<std::string>*>(&field)) {
     toml::array array;
     for (const auto& item : **list) array.push_back(item);

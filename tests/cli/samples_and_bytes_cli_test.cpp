@@ -111,6 +111,24 @@ TEST(BytesCli, TrainEvalAndGenerateWithBytes_BitsPerByteIsNllOverLn2) {
   EXPECT_THAT(generated.out, HasSubstr("I had"));
 }
 
+// The exported GPT-2 files read by ropelm's own GPT-2 BPE code give the byte tokenizer's ids (transformers'
+// GPT2Tokenizer was checked to give them too, with transformers 5.24).
+TEST(BytesCli, ExportedHfTokenizerFilesGiveTheByteIds) {
+  fs::path run = fresh_dir("ropelm_samples_test", "bytes_export"), out = run / "hf";
+  ASSERT_EQ(train(run, "--set tokenizer.type=bytes --set train.steps=2").exit_code, 0);
+  CliResult exported = run_ropelm("export --checkpoint " + (run / "checkpoints" / "step_00000002").string() +
+                                  " --format hf --out " + out.string());
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  std::string text = "Héllo, 世界 🙂 <|endoftext|> the end\n";
+  CliResult bytes = run_ropelm("tokenize --type bytes --input-format whole", text);
+  CliResult gpt2 = run_ropelm("tokenize --type gpt2 --vocab " + (out / "vocab.json").string() + " --merges " +
+                                  (out / "merges.txt").string() + " --input-format whole",
+                              text);
+  ASSERT_EQ(gpt2.exit_code, 0) << gpt2.err;
+  EXPECT_EQ(gpt2.out, bytes.out);
+  EXPECT_THAT(slurp(out / "tokenizer_config.json"), HasSubstr("GPT2Tokenizer"));
+}
+
 TEST(BytesCli, ShakespeareCharHasNanoGptsSplit) {
   CliResult data = run_ropelm(
       "data --config configs/shakespeare-char.toml --set data.cache_dir=build/test-cache --batches 0");
