@@ -23,7 +23,7 @@ const char* type_name(GgufValueType type) {
 }
 
 [[noreturn]] void wrong_type(const std::string& key, const GgufValue& value, const std::string& expected) {
-  throw UserError("GGUF key '" + key + "' is a " + type_name(value.type()) + ", expected " + expected);
+  throw UserError("GGUF key '" + key + "' has type " + type_name(value.type()) + ", expected " + expected);
 }
 
 const GgufValue* lookup(const GgufFile& file, const std::string& key, bool required) {
