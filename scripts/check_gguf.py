@@ -17,6 +17,7 @@ usage: check_gguf.py --venv-python VENV/bin/python [--ropelm build/ropelm] [--wo
 import argparse
 import json
 import math
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -170,8 +171,9 @@ def main():
     failed = []
     for name, (sets, texts) in models.items():
         overrides = [x for s in [f"train.steps={args.steps}", *sets] for x in ("--set", s)]
+        shutil.rmtree(work / name, ignore_errors=True)  # a fresh run each time
         run(args.ropelm, "train", "--config", "tests/cli/fixtures/train_tiny.toml", *overrides, "--run-dir",
-            str(work / name), "--force")
+            str(work / name))
         checkpoint = work / name / "checkpoints" / f"step_{args.steps:08d}"
         print(f"{name}: {checkpoint}")
         if not check(args.ropelm, args.venv_python, checkpoint, work / f"{name}.gguf", texts):
