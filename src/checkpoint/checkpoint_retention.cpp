@@ -5,10 +5,16 @@
 
 #include <algorithm>
 #include <charconv>
+#include <ctime>
 #include <stdexcept>
 #include <string>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "checkpoint/checkpoint_dir.h"
 #include "checkpoint/checkpoint_manifest.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 namespace ropelm {
@@ -25,6 +31,22 @@ std::optional<int64_t> parse_step_name(const std::string& name) {
   auto [end, error] = std::from_chars(first, last, step);
   if (error != std::errc() || end != last || *first == '-' || *first == '+') return std::nullopt;
   return step;
+}
+
+fs::path best_marker(const fs::path& run_dir) {
+  return run_dir / "checkpoints" / "best.json";
+}
+
+// The step best.json names, if it names one.
+std::optional<int64_t> marked_best_step(const fs::path& run_dir) {
+  std::error_code error;
+  if (!fs::exists(best_marker(run_dir), error)) return std::nullopt;
+  auto marker = nlohmann::json::parse(read_file(best_marker(run_dir)), nullptr, /*allow_exceptions=*/false);
+  if (!marker.is_object() || !marker.contains("step") || !marker["step"].is_number_integer()) {
+    spdlog::warn("ignoring {}: not a best-checkpoint record", best_marker(run_dir).string());
+    return std::nullopt;
+  }
+  return marker["step"].get<int64_t>();
 }
 
 void remove_logged(const fs::path& path, const std::string& reason) {
@@ -68,6 +90,42 @@ std::optional<fs::path> newest_valid_checkpoint(const fs::path& run_dir) {
     spdlog::warn("skipping checkpoint {}: {}", it->dir.string(), why);
   }
   return std::nullopt;
+}
+
+std::optional<fs::path> best_checkpoint(const fs::path& run_dir) {
+  std::optional<int64_t> step = marked_best_step(run_dir);
+  if (!step) return std::nullopt;
+  fs::path dir = checkpoint_dir_for(run_dir, *step);
+  std::string why;
+  if (verify_checkpoint(dir, &why)) return dir;
+  spdlog::warn("best checkpoint {} does not verify: {}", dir.string(), why);
+  return std::nullopt;
+}
+
+void mark_best_checkpoint(const fs::path& run_dir, int64_t step, double val_loss) {
+  write_file_atomic(best_marker(run_dir),
+                    nlohmann::json{{"step", step}, {"val_loss", val_loss}}.dump() + "\n");
+}
+
+void set_aside_later_checkpoints(const fs::path& run_dir, int64_t step) {
+  std::vector<CheckpointInfo> later;
+  for (const auto& checkpoint : list_checkpoints(run_dir))
+    if (checkpoint.step > step) later.push_back(checkpoint);
+  std::optional<int64_t> best = marked_best_step(run_dir);
+  const bool best_is_later = best && *best > step;
+  if (later.empty() && !best_is_later) return;
+  std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::gmtime(&now));
+  fs::path aside = run_dir / "checkpoints" / (std::string("abandoned-") + stamp);
+  fs::create_directories(aside);
+  for (const auto& checkpoint : later) fs::rename(checkpoint.dir, aside / checkpoint.dir.filename());
+  if (best_is_later) fs::rename(best_marker(run_dir), aside / best_marker(run_dir).filename());
+  spdlog::warn(
+      "resumed at step {}: {} checkpoint(s) of later steps{} belong to the abandoned run: moved to {}", step,
+      later.size(), later.empty() ? "" : fmt::format(" ({} to {})", later.front().step, later.back().step),
+      aside.string());
+  fsync_path(run_dir / "checkpoints");
 }
 
 void prune_checkpoints(const fs::path& run_dir, int64_t keep_last, std::optional<int64_t> best_step) {

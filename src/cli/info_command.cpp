@@ -30,16 +30,20 @@ void run_info(const std::string& dir) {
             << fmt::format("step            {} of {}\n", s.step, c.train.steps)
             << fmt::format("tokens seen     {}\n", s.tokens_seen)
             << fmt::format("val loss        {}\n",
-                           s.best_val_loss
-                               ? fmt::format("{:.4f} (best, step {})", *s.best_val_loss, *s.best_step)
-                               : std::string("none"));
+                           s.val_loss ? fmt::format("{:.4f} (this checkpoint's step)", *s.val_loss)
+                                      : std::string("not validated at this step"))
+            << fmt::format("best val loss   {}\n",
+                           s.best_val_loss ? fmt::format("{:.4f} (the run's best so far, step {})",
+                                                         *s.best_val_loss, *s.best_step)
+                                           : std::string("none"));
 }
 
 void setup_info(CLI::App& app, const GlobalOptions&) {
   auto dir = std::make_shared<std::string>();
   CLI::App* command = app.add_subcommand("info", "summarise and verify a checkpoint");
   command->add_option("--checkpoint", *dir, "checkpoint directory")->required();
-  command->callback([dir] { run_info(*dir); });
+  command->callback(
+      [dir] { run_info(resolve_checkpoint_dir(*dir, RunDirChoice::kBestElseNewest).string()); });
 }
 
 const bool registered = register_command({60, "info", setup_info});

@@ -86,6 +86,7 @@ struct TrainConfig {
 struct CheckpointConfig {
   int64_t interval = 500;
   int64_t keep_last = 3;
+  bool keep_best = true;  // save a checkpoint whenever validation improves, kept besides the last keep_last
 };
 
 struct EvalConfig {

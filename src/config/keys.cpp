@@ -244,6 +244,13 @@ std::vector<KeySpec> make_keys() {
        "checkpoints kept besides the best",
        {},
        kPositive},
+      {"checkpoint",
+       "keep_best",
+       FIELD(checkpoint.keep_best),
+       "save a checkpoint at each validation that improves on the best so far, and keep the best one "
+       "(checkpoints/best.json names it)",
+       {},
+       {}},
 
       {"eval",
        "context_length",

@@ -1,8 +1,14 @@
 // Config comparison for resume.
 #include "train/resume_policy.h"
 
+#include <fmt/format.h>
+
+#include <map>
+
+#include "checkpoint/checkpoint_manifest.h"
 #include "config/keys.h"
 #include "config/load.h"
+#include "util/sha256.h"
 
 namespace ropelm {
 namespace {
@@ -17,6 +23,53 @@ bool breaks_exactness(const KeySpec& key) {
 }
 
 }  // namespace
+
+std::vector<std::string> tokenizer_file_changes(const std::filesystem::path& checkpoint_dir,
+                                                const TokenizerConfig& now) {
+  std::map<std::string, std::string> saved;
+  for (const auto& file : check_checkpoint(checkpoint_dir, /*hash_files=*/false).files)
+    saved[file.name] = file.sha256;
+  std::vector<std::string> changes;
+  std::vector<std::string> paths = {now.vocab};
+  if (!now.merges.empty()) paths.push_back(now.merges);
+  for (const auto& path : paths) {
+    if (path.empty()) continue;  // a tokenizer without files (bytes)
+    auto found = saved.find(std::filesystem::path(path).filename().string());
+    if (found == saved.end()) continue;  // another file name: the config diff names the change
+    std::string hash = sha256_file(path);
+    if (hash != found->second) {
+      changes.push_back("tokenizer file " + path + " changed since the checkpoint (sha256 " +
+                        found->second.substr(0, 12) + "… -> " + hash.substr(0, 12) + "…)");
+    }
+  }
+  return changes;
+}
+
+std::string corpus_checksum(const Corpus& corpus) {
+  std::string text = fmt::format("train {:016x}", corpus.train_cache().header().checksum);
+  if (corpus.val_cache()) text += fmt::format(", val {:016x}", corpus.val_cache()->header().checksum);
+  return text;
+}
+
+std::optional<std::string> weight_mismatch(Transformer& model, const CheckpointContents& contents) {
+  std::map<std::string, torch::Tensor> saved(contents.model.begin(), contents.model.end());
+  for (const auto& item : model->named_parameters()) {
+    auto found = saved.find(item.key());
+    if (found == saved.end()) return "the checkpoint has no weight '" + item.key() + "'";
+    if (found->second.sizes() != item.value().sizes()) {
+      return "weight '" + item.key() + "' has shape " + c10::str(found->second.sizes()) +
+             " in the checkpoint but " + c10::str(item.value().sizes()) + " in this model";
+    }
+    if (found->second.scalar_type() != item.value().scalar_type()) {
+      return "weight '" + item.key() + "' is " + std::string(c10::toString(found->second.scalar_type())) +
+             " in the checkpoint but " + c10::toString(item.value().scalar_type()) + " in this model";
+    }
+    saved.erase(found);
+  }
+  if (!saved.empty())
+    return "the checkpoint has weight '" + saved.begin()->first + "' that this model does not";
+  return std::nullopt;
+}
 
 ConfigDiff diff_for_resume(const Config& saved, const Config& now) {
   ConfigDiff diff;

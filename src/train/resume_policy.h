@@ -1,10 +1,15 @@
 // Which config changes a resume may carry: those that keep the run exact are reported, the others refused.
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "checkpoint/checkpoint_dir.h"
 #include "config/config.h"
+#include "data/corpus.h"
+#include "model/transformer.h"
 
 namespace ropelm {
 
@@ -15,5 +20,17 @@ struct ConfigDiff {
 
 // Compares the checkpoint's config with the one the run was started with now.
 ConfigDiff diff_for_resume(const Config& saved, const Config& now);
+
+// The tokenizer files of `now` whose contents differ from the copies the checkpoint holds (by the sha256 its
+// manifest records), as breaking changes: a vocabulary edited in place keeps its path and its config line.
+std::vector<std::string> tokenizer_file_changes(const std::filesystem::path& checkpoint_dir,
+                                                const TokenizerConfig& now);
+
+// The corpus as this run tokenised it: its caches' checksums (TrainingState::corpus_checksum).
+std::string corpus_checksum(const Corpus& corpus);
+
+// The first weight whose shape or dtype differs between the checkpoint and the model, described; nullopt when
+// every weight fits. Such a change is never forceable: the weights cannot be carried over.
+std::optional<std::string> weight_mismatch(Transformer& model, const CheckpointContents& contents);
 
 }  // namespace ropelm

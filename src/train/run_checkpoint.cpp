@@ -7,6 +7,7 @@
 
 #include "checkpoint/checkpoint_retention.h"
 #include "config/load.h"
+#include "train/resume_policy.h"
 #include "util/error.h"
 
 namespace ropelm {
@@ -38,27 +39,15 @@ fs::path save_run_checkpoint(const fs::path& run_dir, const Config& config, Tran
 }
 
 void load_model_weights(Transformer& model, const CheckpointContents& contents, const fs::path& dir) {
+  // Names, shapes and dtypes first: copy_ would silently convert another dtype (an I32 tensor with a
+  // consistent manifest is not this model's weight).
+  if (auto mismatch = weight_mismatch(model, contents)) {
+    throw UserError("checkpoint " + dir.string() + ": " + *mismatch +
+                    ": it is not a checkpoint of this model (compare its config.toml)");
+  }
   std::map<std::string, torch::Tensor> saved(contents.model.begin(), contents.model.end());
   torch::NoGradGuard no_grad;
-  for (auto& item : model->named_parameters()) {
-    auto found = saved.find(item.key());
-    if (found == saved.end()) {
-      throw UserError("checkpoint " + dir.string() + " has no weight '" + item.key() +
-                      "': it is not a checkpoint of "
-                      "this model (compare its config.toml)");
-    }
-    if (found->second.sizes() != item.value().sizes()) {
-      throw UserError("checkpoint " + dir.string() + ": weight '" + item.key() + "' has shape " +
-                      c10::str(found->second.sizes()) + " but the model expects " +
-                      c10::str(item.value().sizes()));
-    }
-    item.value().copy_(found->second);
-    saved.erase(found);
-  }
-  if (!saved.empty()) {
-    throw UserError("checkpoint " + dir.string() + " has weight '" + saved.begin()->first +
-                    "' that this model does not: it is not a checkpoint of this model");
-  }
+  for (auto& item : model->named_parameters()) item.value().copy_(saved.at(item.key()));
 }
 
 LoadedCheckpoint open_checkpoint(const fs::path& dir, torch::Device device) {

@@ -10,6 +10,7 @@
 #include "config/load.h"
 #include "data/corpus.h"
 #include "data/data_options.h"
+#include "data/file_lock.h"
 #include "distributed/distributed_env.h"
 #include "distributed/gradient_bucketer.h"
 #include "distributed/process_group.h"
@@ -18,8 +19,8 @@
 #include "plot/plot.h"
 #include "train/device.h"
 #include "train/lr_schedule.h"
-#include "train/metrics_log.h"
 #include "train/memory_check.h"
+#include "train/metrics_log.h"
 #include "train/mfu.h"
 #include "train/prefetcher.h"
 #include "train/progress.h"
@@ -59,6 +60,7 @@ class Trainer {
   void resume_if_asked();
   void evaluate();
   void save();
+  void report_results() const;
   bool is_rank0() const { return group_->rank() == 0; }
 
   Config config_;
@@ -74,6 +76,8 @@ class Trainer {
   std::optional<BatchLoader> loader_;
   TrainingState state_;
   bool resumed_ = false;
+  bool best_due_ = false;                 // this step's validation improved on the best: save (and mark) it
+  std::optional<FileLock> run_dir_lock_;  // rank 0: no second training in the same run dir
   std::optional<MetricsLog> metrics_;
   std::optional<MfuMeter> mfu_;
   std::optional<TrainingSampler> sampler_;  // rank 0, train.sample_interval > 0
@@ -91,6 +95,7 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
   corpus_ = load_corpus_rank0_first(corpus_options(config_), *tokenizer_, *group_);
   loader_.emplace(corpus_->train(), train_loader_options(config_, env_.rank, env_.world_size), "train");
   state_.train_tokens = corpus_->train().size();
+  state_.corpus_checksum = corpus_checksum(*corpus_);
   state_.world_size = env_.world_size;
   check_training_memory(config_, tokenizer_->vocab_size(), device_.is_cuda());
   model_ = build_model(config_, tokenizer_->vocab_size());
@@ -121,12 +126,20 @@ void Trainer::prepare_run_dir() {
     throw UserError("cannot create run dir " + options_.run_dir.string() + ": " + error.message() +
                     " (choose another with --run-dir)");
   }
-  bool has_checkpoints = !list_checkpoints(options_.run_dir).empty();
-  if (has_checkpoints && options_.resume.empty()) {
-    if (!options_.force) {
-      throw UserError("run dir " + options_.run_dir.string() +
-                      " already has checkpoints: continue it with --resume auto, or start over with --force");
+  // Taken before anything in the run dir changes; creating the lock file also proves the dir is writable.
+  run_dir_lock_.emplace(FileLock::acquire_or_fail(
+      options_.run_dir / ".lock", "run dir " + options_.run_dir.string(),
+      "another training is writing it; wait for it to end or stop it, or choose another --run-dir"));
+  std::vector<CheckpointInfo> checkpoints = list_checkpoints(options_.run_dir);
+  if (!checkpoints.empty() && options_.resume.empty()) {
+    if (!options_.overwrite) {
+      throw UserError(
+          "run dir " + options_.run_dir.string() +
+          " already has checkpoints: continue it with --resume auto, or start over with --overwrite "
+          "(removes them)");
     }
+    spdlog::warn("--overwrite: removing {} checkpoints (steps {} to {}) of {}", checkpoints.size(),
+                 checkpoints.front().step, checkpoints.back().step, options_.run_dir.string());
     fs::remove_all(options_.run_dir / "checkpoints");
   }
   write_file_atomic(options_.run_dir / "config.toml", to_toml(config_));
@@ -161,20 +174,33 @@ void Trainer::resume_if_asked() {
   if (saved_state.train_tokens != state_.train_tokens) {
     diff.breaking.push_back("train tokens: " + std::to_string(saved_state.train_tokens) + " -> " +
                             std::to_string(state_.train_tokens));
+  } else if (!saved_state.corpus_checksum.empty() && saved_state.corpus_checksum != state_.corpus_checksum) {
+    diff.breaking.push_back("corpus tokens (a text edited in place?): " + saved_state.corpus_checksum +
+                            " -> " + state_.corpus_checksum);
   }
+  for (auto& change : tokenizer_file_changes(*dir, config_.tokenizer)) diff.breaking.push_back(change);
+  std::optional<std::string> mismatch = weight_mismatch(model_, checkpoint.contents);
   if (!diff.breaking.empty()) {
     std::string changes;
     for (const auto& change : diff.breaking) changes += (changes.empty() ? "" : "; ") + change;
     if (!options_.force) {
       throw UserError("cannot resume " + dir->string() + " exactly: " + changes +
-                      " (pass --force to resume anyway)");
+                      (mismatch ? " (and the weights' shapes differ, which --force cannot carry over)"
+                                : " (pass --force to resume anyway)"));
     }
     spdlog::warn("resuming despite changes that break exactness (--force): {}", changes);
+  }
+  if (mismatch) {
+    throw UserError("cannot resume " + dir->string() + ": " + *mismatch +
+                    "; weights of another shape cannot be carried over, even with --force: start a new run "
+                    "(--overwrite, or another --run-dir)");
   }
   load_model_weights(model_, checkpoint.contents, *dir);
   state_ = saved_state;
   state_.train_tokens = corpus_->train().size();
+  state_.corpus_checksum = corpus_checksum(*corpus_);
   state_.world_size = env_.world_size;
+  if (is_rank0()) set_aside_later_checkpoints(options_.run_dir, state_.step);
   optimizer_->load_state(checkpoint.contents.optimizer, state_.updates);
   restore_rng(state_, device_);
   loader_->restore(state_.cursor);
@@ -196,9 +222,11 @@ void Trainer::evaluate() {
   sum.nll = group_->all_reduce_sum(sum.nll);
   sum.tokens = group_->all_reduce_sum(sum.tokens);
   double val_loss = sum.nll / static_cast<double>(sum.tokens);
+  state_.val_loss = val_loss;
   if (!state_.best_val_loss || val_loss < *state_.best_val_loss) {
     state_.best_val_loss = val_loss;
     state_.best_step = state_.step;
+    best_due_ = config_.checkpoint.keep_best;
   }
   if (!is_rank0()) return;
   metrics_->write({{"step", state_.step},
@@ -215,6 +243,26 @@ void Trainer::save() {
   if (!is_rank0()) return;
   fs::path dir = save_run_checkpoint(options_.run_dir, config_, model_, *optimizer_, state_);
   spdlog::info("checkpoint {}", dir.string());
+  if (best_due_) mark_best_checkpoint(options_.run_dir, state_.step, *state_.best_val_loss);
+}
+
+// The end of a finished run: the final and the best validation, and what to try next, spelled with the
+// program as the user ran it.
+void Trainer::report_results() const {
+  if (state_.val_loss) {
+    spdlog::info("final validation: loss {:.4f}, perplexity {:.2f}", *state_.val_loss,
+                 std::exp(*state_.val_loss));
+  }
+  std::optional<fs::path> best = best_checkpoint(options_.run_dir);
+  if (state_.best_val_loss) {
+    spdlog::info("best validation: loss {:.4f}, perplexity {:.2f} at step {}{}", *state_.best_val_loss,
+                 std::exp(*state_.best_val_loss), *state_.best_step,
+                 best ? ", checkpoint " + best->string() : std::string(" (no checkpoint kept)"));
+  }
+  std::optional<fs::path> chosen = best ? best : newest_valid_checkpoint(options_.run_dir);
+  if (!chosen) return;
+  spdlog::info("next: {} eval --checkpoint {}", options_.program, chosen->string());
+  spdlog::info("      {} generate --checkpoint {} --prompt \"...\"", options_.program, chosen->string());
 }
 
 void Trainer::run() {
@@ -239,6 +287,7 @@ void Trainer::run() {
     if (group_->distributed()) comms = {group_.get(), bucketer_.get()};
     StepResult result = train_step(model_, *optimizer_, batches, device_, settings, comms);
     state_.step += 1;
+    state_.val_loss.reset();
     state_.updates += result.applied;
     state_.tokens_seen += settings.global_tokens;
     state_.cursor = prefetcher.cursor();
@@ -252,8 +301,9 @@ void Trainer::run() {
     }
     if (bad_in_a_row >= config_.train.max_bad_steps) {
       save();
-      spdlog::error("{} non-finite steps in a row: stopping (lower optim.lr, or optim.grad_clip to clip harder)",
-                    bad_in_a_row);
+      spdlog::error(
+          "{} non-finite steps in a row: stopping (lower optim.lr, or optim.grad_clip to clip harder)",
+          bad_in_a_row);
       throw ExitRequest{kExitTooManyBadSteps};
     }
     const bool last = state_.step == config_.train.steps;
@@ -293,9 +343,10 @@ void Trainer::run() {
     // decides from the all-reduced vote alone; a signal that lands after it is seen at the next step's vote.
     stopping = group_->any_rank_stopping(stop_requested());
     signal_after_vote_for_tests(env_.rank, state_.step);
-    if (state_.step % config_.checkpoint.interval == 0 || last || stopping) {
+    if (state_.step % config_.checkpoint.interval == 0 || last || stopping || best_due_) {
       progress.finish();
       save();
+      best_due_ = false;
     }
   }
   progress.finish();
@@ -304,6 +355,7 @@ void Trainer::run() {
     spdlog::info("stopped at step {} with a checkpoint; resume with: {}", state_.step, options_.resume_hint);
   } else {
     spdlog::info("done: {} steps, {} tokens, {:.1f} s", state_.step, state_.tokens_seen, state_.elapsed_s);
+    if (is_rank0()) report_results();
   }
 }
 

@@ -12,8 +12,9 @@ struct TrainOptions {
   std::filesystem::path run_dir;
   std::string
       resume;  // "": a fresh run; "auto": the newest valid checkpoint of run_dir (if any); else a path
-  bool force =
-      false;  // resume despite changes that break exactness; start over in a run dir with checkpoints
+  bool force = false;      // resume despite changes that break exactness (never a change of weight shapes)
+  bool overwrite = false;  // start over in a run dir that has checkpoints (they are removed, and logged)
+  std::string program = "ropelm";  // how the user ran ropelm: the commands printed at the end use it
   std::string resume_hint;  // the command line that resumes this run, printed when it stops early
 };
 

@@ -47,6 +47,8 @@ nlohmann::json to_json(const TrainingState& state) {
                          {"versions", {{"ropelm", ROPELM_VERSION_STRING}, {"libtorch", TORCH_VERSION}}}};
   json["best_val_loss"] = state.best_val_loss ? nlohmann::json(*state.best_val_loss) : nlohmann::json();
   json["best_step"] = state.best_step ? nlohmann::json(*state.best_step) : nlohmann::json();
+  json["corpus_checksum"] = state.corpus_checksum;
+  json["val_loss"] = state.val_loss ? nlohmann::json(*state.val_loss) : nlohmann::json();
   return json;
 }
 
@@ -64,6 +66,10 @@ TrainingState training_state_from_json(const nlohmann::json& json) {
     state.cuda_rng = json.at("rng").at("cuda").get<std::string>();
     if (!json.at("best_val_loss").is_null()) state.best_val_loss = json.at("best_val_loss").get<double>();
     if (!json.at("best_step").is_null()) state.best_step = json.at("best_step").get<int64_t>();
+    // Recorded since the run-dir safety changes; older checkpoints have neither.
+    state.corpus_checksum = json.value("corpus_checksum", "");
+    if (json.contains("val_loss") && !json["val_loss"].is_null())
+      state.val_loss = json["val_loss"].get<double>();
     return state;
   } catch (const nlohmann::json::exception& error) {
     throw UserError(std::string("trainer_state.json is incomplete or malformed: ") + error.what());

@@ -20,6 +20,10 @@ struct TrainingState {
   std::optional<double> best_val_loss;
   std::optional<int64_t> best_step;
   int64_t train_tokens = 0;  // size of the train split: a different corpus cannot resume exactly
+  // The train (and validation) token caches' checksums: a corpus edited in place, or tokenised otherwise,
+  // cannot resume exactly either ("" in checkpoints written before it was recorded).
+  std::string corpus_checksum;
+  std::optional<double> val_loss;  // measured at this step (a validation step), else none
   int64_t world_size = 1;
   LoaderCursor cursor;
   std::string cpu_rng;   // hex of the default CPU generator's state (dropout)

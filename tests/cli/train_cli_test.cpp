@@ -52,11 +52,12 @@ void expect_same_run(const fs::path& straight, const fs::path& resumed, int fina
             slurp(checkpoint(resumed, final_step) / "optimizer.safetensors"));
 }
 
-// Copies a finished run and cuts it back to its step-10 checkpoint, as if it had crashed after saving it.
+// Copies a finished run and cuts it back to its step-10 checkpoint, as if it had crashed after saving it
+// (later checkpoints, e.g. those checkpoint.keep_best saved at the validations of steps 16 and 24, removed).
 fs::path crashed_copy(const fs::path& run, const std::string& name) {
   fs::path copy = fresh_dir("ropelm_train_test", name);
   fs::copy(run, copy, fs::copy_options::recursive);
-  for (int step : {20, 24}) fs::remove_all(checkpoint(copy, step));
+  for (int step = 11; step <= 24; ++step) fs::remove_all(checkpoint(copy, step));
   return copy;
 }
 
@@ -153,6 +154,7 @@ TEST_F(TrainCli, ResumeRefusesChangesThatBreakExactness) {
   CliResult forced = train(run, "--resume auto --set model.d_model=64 --force");
   EXPECT_EQ(forced.exit_code, 2);  // the weights cannot fit the new shape: a clear error, not a crash
   EXPECT_THAT(forced.err, HasSubstr("has shape"));
+  EXPECT_THAT(forced.err, HasSubstr("even with --force"));
   CliResult allowed = train(run, "--resume auto --set train.log_interval=5");
   EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
   EXPECT_THAT(allowed.err, HasSubstr("train.log_interval: 1 -> 5"));
