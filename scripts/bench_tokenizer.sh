@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Tokenizer benchmark (not a test): ropelm vs HF tokenizers (BERT WordPiece, GPT-2) and tiktoken (GPT-2) on
-# one corpus, line by line: MB/s and threads of each, exact comparison of all ids, ratios last.
+# Tokenizer benchmark (not a test): ropelm vs HF tokenizers (BERT WordPiece, GPT-2) and tiktoken (GPT-2), each
+# with encode_batch on all cores, on one corpus, line by line: MB/s and threads of each, exact comparison of all
+# ids, ratios last.
 # Usage: scripts/bench_tokenizer.sh [CORPUS...]   (default: the Gutenberg Victorian corpus, 28 MB)
-# Builds nothing: expects build/ropelm (or $ROPELM_BIN). Installs npm tokenizers@0.23.2 and tiktoken@1.0.22
-# into a temporary directory.
+# Builds nothing: expects build/ropelm (or $ROPELM_BIN) and the peers of .venv-torch2/ (scripts/setup-torch2.sh:
+# PyPI's tokenizers and tiktoken, native Rust, pinned in scripts/requirements-torch2.txt; or $PYTHON with both).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,10 +24,9 @@ trap 'rm -rf "$work"' EXIT
 cat "${corpus[@]}" >"$work/corpus.txt"
 echo "corpus: ${#corpus[@]} file(s) from $(dirname "${corpus[0]}"), each line one text"
 
-echo "installing tokenizers@0.23.2 and tiktoken@1.0.22 into $work ..."
-(cd "$work" && npm init -y >/dev/null &&
-  npm install --silent --no-audit --no-fund tokenizers@0.23.2 tiktoken@1.0.22 >/dev/null 2>&1)
-
+python=${PYTHON:-$repo/.venv-torch2/bin/python}
+"$python" -c 'import tokenizers, tiktoken' 2>/dev/null ||
+  { echo "bench_tokenizer.sh: $python lacks tokenizers/tiktoken (run scripts/setup-torch2.sh)" >&2; exit 2; }
 threads=$(nproc)
-NODE_PATH="$work/node_modules" RAYON_NUM_THREADS=$threads \
-  node "$repo/scripts/bench_tokenizer_compare.js" "$work/corpus.txt" "$repo" "$ropelm" "$threads"
+RAYON_NUM_THREADS=$threads "$python" "$repo/scripts/bench_tokenizer_compare.py" "$work/corpus.txt" "$repo" "$ropelm" \
+  "$threads"

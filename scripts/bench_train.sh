@@ -1,32 +1,35 @@
 #!/usr/bin/env bash
-# Training throughput of ropelm against the same model in PyTorch eager (scripts/reference_train.py), plus
-# ropelm's evaluation throughput against its training throughput.
+# Training throughput of ropelm, built on each LibTorch, against the same model in PyTorch
+# (scripts/reference_train.py: Debian's 1.13 eager, PyPI's 2.11 eager and torch.compile), plus ropelm's
+# evaluation throughput against its training throughput.
 #
 # Usage: scripts/bench_train.sh [CONFIG] [STEPS]      (default configs/bench-tiny.toml, 30 steps)
-#   BUILD=build (the build dir)   ROUNDS=3   WARMUP=5 (steps left out of each run's median)
-#   THREADS=N (default: all cores, the same for both programs)   DEVICE=cpu | cuda   COMPILE=1 (torch.compile)
-#   PYTHON=/usr/bin/python3 (Debian's torch 1.13; the pyenv python3 on PATH has no torch)
+#   BUILDS="build build-torch2" (ropelm builds: Debian's LibTorch 1.13, PyPI's 2.11; a missing one is skipped)
+#   PYTHON=/usr/bin/python3 (Debian's torch 1.13)   TORCH2_PYTHON=.venv-torch2/bin/python (torch 2.11, eager and
+#   torch.compile with the inductor CPU backend; skipped when missing)   ROUNDS=3   WARMUP=5 (steps left out of
+#   each run's median, torch.compile's compilation among them)   THREADS=N (default: all cores, the same for
+#   every program)   DEVICE=cpu | cuda
 #   MAX_LOAD=1.5   LOAD_WAIT_S=900: each run waits until the 1-minute load average is below MAX_LOAD, at most
 #   LOAD_WAIT_S seconds (then it runs anyway and says so); the load at the start of every run is printed.
 #
-# Runs alternate (ropelm, python, ropelm, python, ...) so that a change in machine load hits both. A step's
+# Each round runs every contestant once, in turn, so that a change in machine load hits all of them. A step's
 # tokens/s is batch_size · context_length over the step's wall time (ropelm: metrics.jsonl with
-# train.log_interval = 1; python: its own per-step line). Both read tokens from the same text (ropelm's
+# train.log_interval = 1; python: its own per-step line). All read tokens from the same text (ropelm's
 # tokenizer writes the ids the python program samples windows from).
 #
 # Eval: `ropelm eval --json` reports seconds including checkpoint and tokenizer loading, so the script scores
 # the text once and again repeated 8 times and divides the extra tokens by the extra seconds: forward-only
-# tokens/s with loading subtracted out.
+# tokens/s with loading subtracted out (first build's binary).
 #
-# DEVICE=cuda (torch 2.x eager, COMPILE=1 for torch.compile) is written for the GPU machine but was NOT run
-# here: this task's machine has no GPU. On CUDA, ropelm runs with --device cuda and the python program
-# synchronises before reading the clock.
+# DEVICE=cuda is for the GPU machine (scripts/gpu_check.sh runs the GPU comparison); on CUDA, ropelm runs with
+# --device cuda and the python program synchronises before reading the clock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 config=${1:-configs/bench-tiny.toml}
 steps=${2:-30}
-bin=${BUILD:-build}/ropelm
+builds=(${BUILDS:-build build-torch2})
+torch2_python=${TORCH2_PYTHON:-.venv-torch2/bin/python}
 rounds=${ROUNDS:-3}
 warmup=${WARMUP:-5}
 threads=${THREADS:-$(nproc)}
@@ -34,10 +37,19 @@ device=${DEVICE:-cpu}
 python=${PYTHON:-/usr/bin/python3}
 max_load=${MAX_LOAD:-1.5}
 load_wait_s=${LOAD_WAIT_S:-900}
-[[ -x $bin ]] || { echo "bench_train: $bin not found (build it, or set BUILD=...)" >&2; exit 2; }
+contestants=()  # "ropelm:BUILD_DIR" or "python:INTERPRETER:FLAGS"
+for build in "${builds[@]}"; do
+  if [[ -x $build/ropelm ]]; then contestants+=("ropelm:$build"); else echo "(skipping $build: not built)" >&2; fi
+done
+((${#contestants[@]} > 0)) || { echo "bench_train: no ropelm build found (BUILDS=${builds[*]})" >&2; exit 2; }
+bin=${contestants[0]#ropelm:}/ropelm
+contestants+=("python:$python:")
+if [[ -x $torch2_python ]]; then
+  contestants+=("python:$torch2_python:" "python:$torch2_python:--compile")
+else
+  echo "(skipping PyTorch 2.x: $torch2_python missing; scripts/setup-torch2.sh makes it)" >&2
+fi
 ((steps > warmup)) || { echo "bench_train: STEPS ($steps) must exceed WARMUP ($warmup)" >&2; exit 2; }
-compile_flag=()
-[[ ${COMPILE:-0} == 1 ]] && compile_flag=(--compile)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -82,10 +94,10 @@ print(f"--d-model {m['d_model']} --n-layers {m['n_layers']} --n-heads {m['n_head
 EOF
 }
 
-run_ropelm() {  # $1: run name
-  "$bin" --threads "$threads" --device "$device" --log-level warn train --config "$config" \
+run_ropelm() {  # $1: run name, $2: ropelm binary
+  "$2" --threads "$threads" --device "$device" --log-level warn train --config "$config" \
     --set "train.steps=$steps" --set train.log_interval=1 --set train.eval_interval=0 \
-    --set "checkpoint.interval=$steps" --run-dir "$work/$1" --force >"$work/$1.log" 2>&1 ||
+    --set "checkpoint.interval=$steps" --run-dir "$work/$1" --overwrite >"$work/$1.log" 2>&1 ||
     { cat "$work/$1.log" >&2; exit 1; }
   "$python" -c 'import json, sys
 for line in open(sys.argv[1]):
@@ -94,9 +106,9 @@ for line in open(sys.argv[1]):
     "$work/$1/metrics.jsonl" "$warmup" >"$work/$1.rates"
 }
 
-run_python() {  # $1: run name
-  "$python" scripts/reference_train.py $py_flags --steps "$steps" --threads "$threads" --device "$device" \
-    --vocab-size "$vocab" --tokens "$work/ids.txt" "${compile_flag[@]}" >"$work/$1.log" 2>&1 ||
+run_python() {  # $1: run name, $2: interpreter, $3: extra flags (--compile)
+  "$2" scripts/reference_train.py $py_flags --steps "$steps" --threads "$threads" --device "$device" \
+    --vocab-size "$vocab" --tokens "$work/ids.txt" $3 >"$work/$1.log" 2>&1 ||
     { cat "$work/$1.log" >&2; exit 1; }
   awk -v w="$warmup" '$1 == "step" && $2 > w {print $6}' "$work/$1.log" >"$work/$1.rates"
 }
@@ -112,34 +124,45 @@ median() {  # of the numbers in the given files, rounded
 py_flags=$(reference_flags)
 "$bin" tokenize --config "$config" --input-format whole <data/the-verdict.txt >"$work/ids.txt"
 echo "bench_train: $config, $steps steps (median over steps $((warmup + 1))..$steps), $rounds rounds," \
-  "$threads threads, device $device, $(nproc) cores"
+  "$threads threads, device $device, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
+label() {  # a contestant's name in the report
+  case $1 in
+    ropelm:*) echo "ropelm ($("${1#ropelm:}/ropelm" --version | sed 's/.*(\(LibTorch [0-9.]*\).*/\1/'))" ;;
+    python:*) local rest=${1#python:}
+      echo "PyTorch $("${rest%%:*}" -c 'import torch; print(torch.__version__.split("+")[0])' 2>/dev/null) $(
+        [[ ${rest#*:} == --compile ]] && echo torch.compile || echo eager)" ;;
+  esac
+}
+vocab=""
 for ((round = 1; round <= rounds; round++)); do
-  wait_for_quiet_machine
-  run_ropelm "ropelm$round"
-  if ((round == 1)); then
-    "$bin" info --checkpoint "$(last_checkpoint ropelm1)" >"$work/info.txt"
-    vocab=$(sed -n 's/.*(vocab \([0-9]*\)).*/\1/p' "$work/info.txt")
-    ropelm_params=$(awk '/^parameters/ {print $2}' "$work/info.txt")
-  fi
-  echo "round $round: ropelm $(median "$work/ropelm$round.rates") tokens/s (load $load)"
-  wait_for_quiet_machine
-  run_python "python$round"
-  echo "round $round: python $(median "$work/python$round.rates") tokens/s (load $load)"
+  for ((c = 0; c < ${#contestants[@]}; c++)); do
+    contestant=${contestants[c]}
+    wait_for_quiet_machine
+    if [[ $contestant == ropelm:* ]]; then
+      run_ropelm "c$c.r$round" "${contestant#ropelm:}/ropelm"
+      if [[ -z $vocab ]]; then
+        "$bin" info --checkpoint "$(last_checkpoint "c$c.r$round")" >"$work/info.txt"
+        vocab=$(sed -n 's/.*(vocab \([0-9]*\)).*/\1/p' "$work/info.txt")
+        ropelm_params=$(awk '/^parameters/ {print $2}' "$work/info.txt")
+      fi
+    else
+      rest=${contestant#python:}
+      run_python "c$c.r$round" "${rest%%:*}" "${rest#*:}"
+      python_params=$(sed -n 's/.* \([0-9]*\) parameters.*/\1/p' "$work/c$c.r$round.log")
+      [[ $ropelm_params == "$python_params" ]] ||
+        echo "WARNING: parameter counts differ: ropelm $ropelm_params, python $python_params" >&2
+    fi
+    echo "round $round: $(label "$contestant") $(median "$work/c$c.r$round.rates") tokens/s (load $load)"
+  done
 done
-python_params=$(sed -n 's/.* \([0-9]*\) parameters.*/\1/p' "$work/python1.log")
-[[ $ropelm_params == "$python_params" ]] ||
-  echo "WARNING: parameter counts differ: ropelm $ropelm_params, python $python_params" >&2
-echo "python: $(head -1 "$work/python1.log")"
 
 # Eval throughput with loading subtracted: score the text once and 8 times over.
 for ((i = 0; i < 8; i++)); do cat data/the-verdict.txt; done >"$work/verdict8.txt"
-checkpoint=$(last_checkpoint "ropelm$rounds")
+checkpoint=$(last_checkpoint "c0.r$rounds")
 eval_json() {
   "$bin" --threads "$threads" --device "$device" --log-level warn eval --checkpoint "$checkpoint" --data "$1" \
     --json
 }
-train_median=$(median "$work"/ropelm*.rates)
-python_median=$(median "$work"/python*.rates)
 for ((round = 1; round <= rounds; round++)); do
   wait_for_quiet_machine
   small=$(eval_json data/the-verdict.txt)
@@ -154,8 +177,21 @@ print(f"eval round {sys.argv[4]}: {large['tokens']} tokens in {large['seconds']:
 EOF
 done
 eval_median=$(median "$work/eval.rates")
-echo "eval: median $eval_median tokens/s forward-only (loading excluded) = $(awk -v e="$eval_median" \
-  -v t="$train_median" 'BEGIN {printf "%.2f", e / t}')x training's $train_median tokens/s"
 echo "load averages at the start of each run: ${loads[*]}"
-echo "median tokens/s: ropelm $train_median, python $python_median"
-awk -v r="$train_median" -v p="$python_median" 'BEGIN {printf "ratio ropelm/python: %.2f\n", r / p}'
+echo "median tokens/s over all rounds (CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)):"
+medians=()
+for ((c = 0; c < ${#contestants[@]}; c++)); do
+  medians+=("$(median "$work"/c$c.r*.rates)")
+  printf '  %-32s %8s\n' "$(label "${contestants[c]}")" "${medians[c]}"
+done
+echo "eval: median $eval_median tokens/s forward-only (loading excluded) = $(awk -v e="$eval_median" \
+  -v t="${medians[0]}" 'BEGIN {printf "%.2f", e / t}')x training's ${medians[0]} tokens/s ($(label "${contestants[0]}"))"
+echo "ratios (one run):"
+for ((r = 0; r < ${#contestants[@]}; r++)); do
+  [[ ${contestants[r]} == ropelm:* ]] || continue
+  for ((c = 0; c < ${#contestants[@]}; c++)); do
+    [[ ${contestants[c]} == python:* ]] || continue
+    awk -v a="${medians[r]}" -v b="${medians[c]}" -v x="$(label "${contestants[r]}")" \
+      -v y="$(label "${contestants[c]}")" 'BEGIN {printf "  %s / %s: %.2f\n", x, y, a / b}'
+  done
+done

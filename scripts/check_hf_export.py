@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Checks `ropelm export --format hf` against Hugging Face transformers (meant for the GPU machine: transformers
+"""Checks `ropelm export --format hf` against Hugging Face transformers (CI runs it in .venv-torch2: transformers
 5.x, torch 2.x; runs on CPU).
 
-For three models (rope_style half, rope_style interleaved, GQA with an untied head) it trains a tiny checkpoint
+For four models (rope_style half, rope_style interleaved, GQA with an untied head: WordPiece; and GPT-2 BPE)
+it trains a tiny checkpoint
 (or takes --checkpoint), exports it, loads the export with AutoModelForCausalLM and AutoTokenizer and compares,
 on windows of The Verdict:
-  token ids   AutoTokenizer (no special tokens) vs `ropelm tokenize`           equal
+  token ids   AutoTokenizer with its defaults vs `ropelm tokenize`             equal
   logits      LlamaForCausalLM vs ropelm's forward computed from the checkpoint  max |diff| <= 1e-4 (fp32)
   perplexity  LlamaForCausalLM vs `ropelm eval --json` over the same windows    relative diff <= 0.1%
 Without transformers (e.g. Debian's python3-torch), a minimal modeling_llama forward stands in for it and the
@@ -32,6 +33,7 @@ VARIANTS = {
     "half": [],
     "interleaved": ["model.rope_style=interleaved"],
     "gqa": ["model.n_heads=4", "model.n_kv_heads=2", "model.tie_embeddings=false"],
+    "gpt2": ["tokenizer.type=gpt2", "tokenizer.vocab=data/gpt2/encoder.json", "tokenizer.merges=data/gpt2/vocab.bpe"],
 }
 
 
@@ -180,7 +182,7 @@ def check(binary, checkpoint, out):
     tokenizer, hf_logits = load_hf(out)
     ok = True
     if tokenizer is not None:
-        hf_ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+        hf_ids = tokenizer(text)["input_ids"]  # the defaults a user gets: no special tokens may be added
         ok &= hf_ids == ids
         print(f"  token ids: {'equal' if hf_ids == ids else 'DIFFER'} ({len(ids)} ropelm, {len(hf_ids)} HF)")
     vocab = json.loads((out / "config.json").read_text())["vocab_size"]
@@ -210,7 +212,7 @@ def main():
     for name, sets in ({} if args.checkpoint else VARIANTS).items():
         overrides = [x for s in [f"train.steps={args.steps}", *sets] for x in ("--set", s)]
         run(args.ropelm, "train", "--config", "tests/cli/fixtures/train_tiny.toml", *overrides, "--run-dir",
-            str(work / name), "--force")
+            str(work / name), "--overwrite")
         runs[name] = work / name / "checkpoints" / f"step_{args.steps:08d}"
     failed = []
     for name, checkpoint in runs.items():

@@ -183,6 +183,7 @@ def main():
     ap.add_argument("--tokens", default="", help="file of whitespace-separated token ids; default random")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--compile", action="store_true", help="torch.compile the model (torch >= 2.0)")
+    ap.add_argument("--bf16", action="store_true", help="bf16 autocast for the forward pass (fp32 weights)")
     ap.add_argument("--seed", type=int, default=1337)
     args = ap.parse_args()
 
@@ -223,7 +224,8 @@ def main():
         for group in optimizer.param_groups:
             group["lr"] = lr
         optimizer.zero_grad()
-        logits = step_model(x)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.bf16):
+            logits = step_model(x)
         nll = F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), y.reshape(-1), reduction="sum")
         (nll / y.numel()).backward()
         loss = nll.detach() / y.numel()

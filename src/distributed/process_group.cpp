@@ -198,7 +198,7 @@ Distributed::Distributed(const DistributedEnv& env, const DistributedConfig& con
 Distributed::~Distributed() {
   if (!group_) return;
   try {  // announce leaving, so a peer still waiting in a collective can name this rank
-    group_->store->set(left_key(env_.rank), {1});
+    group_->store->set(left_key(env_.rank), std::vector<uint8_t>{1});
   } catch (const std::exception&) {  // the store's server (rank 0) may be gone already
   }
 }

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "interop/hf_fast_tokenizer.h"
 #include "tokenizer/gpt2_bpe.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -79,10 +80,11 @@ void write_hf_tokenizer_files(const TokenizerConfig& config, const Tokenizer& to
                              {"split_special_tokens", config.split_special_tokens}};
   if (config.type == "wordpiece") {
     copy_file(config.vocab, dir / "vocab.txt");
+    write_wordpiece_tokenizer_json(config, tokenizer, dir);
     specials = bert_special_tokens(tokenizer);
-    // strip_accents null: BertTokenizer strips accents exactly when it lowercases, as ropelm's normaliser
-    // does.
-    settings.update({{"tokenizer_class", "BertTokenizer"},
+    // The fast tokenizer of tokenizer.json (no [CLS]/[SEP] added); vocab.txt and the BertTokenizer settings
+    // stay for readers of the slow format. strip_accents null: accents are stripped exactly when lowercasing.
+    settings.update({{"tokenizer_class", "PreTrainedTokenizerFast"},
                      {"do_lower_case", config.lowercase},
                      {"strip_accents", nullptr},
                      {"tokenize_chinese_chars", true}});

@@ -15,7 +15,8 @@ namespace ropelm {
 // <|endoftext|> for GPT-2, the model's bos/eos for sentencepiece).
 HfSpecialTokens hf_special_tokens(const TokenizerConfig& config, const Tokenizer& tokenizer);
 
-// Writes into dir: WordPiece → vocab.txt, tokenizer_config.json (BertTokenizer), special_tokens_map.json;
+// Writes into dir: WordPiece → vocab.txt, tokenizer.json (a fast tokenizer that adds no [CLS]/[SEP]),
+// tokenizer_config.json, special_tokens_map.json;
 // GPT-2 → vocab.json (encoder.json), merges.txt (vocab.bpe), tokenizer_config.json (GPT2Tokenizer); bytes →
 // the same files with the 256 bytes (GPT-2's byte alphabet) and <|endoftext|> as the vocabulary, no merges;
 // sentencepiece → tokenizer.model, tokenizer_config.json (LlamaTokenizer without bos/eos added).

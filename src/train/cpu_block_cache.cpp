@@ -8,6 +8,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "util/libtorch_features.h"
+
 namespace ropelm {
 namespace {
 
@@ -18,10 +20,14 @@ class CpuBlockCache final : public c10::Allocator {
  public:
   explicit CpuBlockCache(size_t max_cached_bytes) : max_cached_bytes_(max_cached_bytes) {}
 
-  c10::DataPtr allocate(size_t bytes) const override {
-    void* data = bytes < kMinCachedBytes ? c10::alloc_cpu(bytes) : take(bytes);
-    return {data, data, &release, c10::Device(c10::kCPU)};
+#if ROPELM_HAS_ALLOCATOR_COPY_DATA
+  c10::DataPtr allocate(size_t bytes) override { return allocate_block(bytes); }
+  void copy_data(void* dest, const void* src, std::size_t count) const override {
+    default_copy_data(dest, src, count);
   }
+#else
+  c10::DataPtr allocate(size_t bytes) const override { return allocate_block(bytes); }
+#endif
 
   c10::DeleterFnPtr raw_deleter() const override { return &release; }
 
@@ -34,6 +40,11 @@ class CpuBlockCache final : public c10::Allocator {
   // One deleter for every block, since raw allocations (raw_deleter) come back as a bare pointer: blocks of
   // the cache are found in live_, the rest are small ones from c10::alloc_cpu.
   static void release(void* data);
+
+  c10::DataPtr allocate_block(size_t bytes) const {
+    void* data = bytes < kMinCachedBytes ? c10::alloc_cpu(bytes) : take(bytes);
+    return {data, data, &release, c10::Device(c10::kCPU)};
+  }
 
   void* take(size_t bytes) const {
     const size_t capacity = (bytes + kPageBytes - 1) / kPageBytes * kPageBytes;

@@ -19,6 +19,9 @@
 // In 1.13 ProcessGroupGloo/NCCL are ProcessGroups themselves.
 #define ROPELM_HAS_C10D_BACKEND ROPELM_LIBTORCH_AT_LEAST(2, 0)
 
+// c10::Allocator's newer interface: allocate() is not const and copy_data() must be defined: LibTorch 2.3.
+#define ROPELM_HAS_ALLOCATOR_COPY_DATA ROPELM_LIBTORCH_AT_LEAST(2, 3)
+
 namespace ropelm {
 
 constexpr bool kHasSdpa = ROPELM_HAS_SDPA;

@@ -65,10 +65,20 @@ TEST_F(HfCli, ExportWritesALlamaDirectory) {
   EXPECT_EQ(config["eos_token_id"], 102);  // [SEP]
   EXPECT_EQ(config["pad_token_id"], 0);    // [PAD]
   auto tokenizer = nlohmann::json::parse(slurp(hf() / "tokenizer_config.json"));
-  EXPECT_EQ(tokenizer["tokenizer_class"], "BertTokenizer");
+  EXPECT_EQ(tokenizer["tokenizer_class"], "PreTrainedTokenizerFast");
   EXPECT_EQ(tokenizer["do_lower_case"], true);
   EXPECT_EQ(slurp(hf() / "vocab.txt"),
             slurp(fs::path(ROPELM_SOURCE_DIR) / "data/bert-base-uncased-vocab.txt"));
+  // tokenizer.json: the same vocabulary line by line, and no post-processor (transformers would otherwise add
+  // [CLS] and [SEP] by default); scripts/check_hf_export.py checks the ids in transformers itself.
+  auto fast = nlohmann::json::parse(slurp(hf() / "tokenizer.json"));
+  EXPECT_TRUE(fast["post_processor"].is_null());
+  EXPECT_EQ(fast["normalizer"]["lowercase"], true);
+  std::istringstream vocab_lines(slurp(hf() / "vocab.txt"));
+  std::string line;
+  int64_t id = 0;
+  for (; std::getline(vocab_lines, line); ++id) ASSERT_EQ(fast["model"]["vocab"][line], id) << line;
+  EXPECT_EQ(fast["model"]["vocab"].size(), static_cast<size_t>(id));
   SafetensorsFile weights(hf() / "model.safetensors");
   EXPECT_EQ(weights.metadata().at("format"), "pt");
   EXPECT_EQ(weights.info("model.embed_tokens.weight").shape, std::vector<int64_t>({30522, 32}));
