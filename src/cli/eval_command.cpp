@@ -1,6 +1,7 @@
 // `ropelm eval`: strided perplexity and bits per byte of a checkpoint on a text (default: the run's
 // validation split).
 #include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "data/data_options.h"
 #include "distributed/process_group.h"
 #include "eval/perplexity.h"
+#include "train/checkpoint_choice.h"
 #include "train/device.h"
 #include "train/rank_setup.h"
 #include "train/run_checkpoint.h"
@@ -66,6 +68,12 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   auto [tokens, text_bytes] = eval_tokens(corpus, !args.data.empty());
   PerplexityOptions options;
   options.context_length = args.context_length ? args.context_length : config.data.context_length;
+  if (options.context_length > config.data.context_length) {
+    spdlog::warn(
+        "--context-length {} is above the {} tokens the model was trained on: the extra positions "
+        "are ones it never learned",
+        options.context_length, config.data.context_length);
+  }
   options.stride = args.stride ? args.stride : options.context_length;
   options.batch_size = args.batch_size ? args.batch_size : config.data.batch_size;
   options.rank = group.rank();  // each rank scores every world_size-th window
@@ -109,6 +117,7 @@ void setup_eval(CLI::App& app, const GlobalOptions& global) {
                     "print one JSON object: tokens, nll, perplexity, bits_per_byte, seconds");
   add_nproc_option(*command, args->nproc);
   command->callback([args, &global] {
+    args->checkpoint = resolve_checkpoint_dir(args->checkpoint, RunDirChoice::kBestElseNewest).string();
     if (args->nproc > 1) launch_ranks_if_asked(args->nproc, global, checkpoint_timeout_s(args->checkpoint));
     run_eval(*args, global);
   });

@@ -3,6 +3,7 @@
 #include "interop/gguf_export.h"
 #include "interop/gguf_tensor_codec.h"
 #include "interop/hf_export.h"
+#include "train/checkpoint_choice.h"
 #include "util/error.h"
 
 namespace ropelm::cli {
@@ -40,7 +41,10 @@ void setup_export(CLI::App& app, const GlobalOptions&) {
       ->check(CLI::IsMember({"f32", "f16", "bf16", "q8_0"}));
   command->add_option("--out", args->out, "output directory (hf) or .gguf file (gguf); must not exist")
       ->required();
-  command->callback([args] { run_export(*args); });
+  command->callback([args] {
+    args->checkpoint = resolve_checkpoint_dir(args->checkpoint, RunDirChoice::kBestElseNewest).string();
+    run_export(*args);
+  });
 }
 
 const bool registered = register_command({70, "export", setup_export});

@@ -3,6 +3,7 @@
 
 #include "cli/command.h"
 #include "eval/generate.h"
+#include "train/checkpoint_choice.h"
 #include "train/device.h"
 #include "train/run_checkpoint.h"
 
@@ -16,17 +17,23 @@ struct GenerateArgs {
 };
 
 void run_generate(const GenerateArgs& args, const GlobalOptions& global) {
+  args.sampling.validate();  // before the prompt is echoed
   torch::Device device = select_device(global.device.empty() ? "auto" : global.device);
   if (global.threads >= 0) set_cpu_threads(global.threads);
-  LoadedCheckpoint loaded = open_checkpoint(args.checkpoint, device);
+  LoadedCheckpoint loaded =
+      open_checkpoint(resolve_checkpoint_dir(args.checkpoint, RunDirChoice::kBestElseNewest), device);
   const Tokenizer& tokenizer = *loaded.tokenizer;
   std::vector<TokenId> prompt = tokenizer.encode(args.prompt);
+  SamplingOptions sampling = args.sampling;
+  const int64_t limit = generation_limit(loaded.config.data.context_length, loaded.config.model.max_seq_len);
+  sampling.max_new_tokens = fitting_new_tokens(sampling.max_new_tokens, std::ssize(prompt), limit);
+  sampling.never_sample = unsampled_ids(tokenizer);
   std::vector<TokenId> so_far = prompt;
   std::string printed = tokenizer.decode(so_far);
   std::cout << printed << std::flush;
   // Decoding the whole sequence each time and printing the new suffix keeps the decoder's spacing rules
   // right.
-  generate(loaded.model, prompt, args.sampling, tokenizer.end_of_document_id(), device, [&](TokenId id) {
+  generate(loaded.model, prompt, sampling, tokenizer.end_of_document_id(), device, [&](TokenId id) {
     so_far.push_back(id);
     std::string text = tokenizer.decode(so_far);
     if (text.compare(0, printed.size(), printed) == 0) std::cout << text.substr(printed.size()) << std::flush;

@@ -5,6 +5,7 @@
 
 #include "cli/command.h"
 #include "model/model_stats.h"
+#include "train/checkpoint_choice.h"
 #include "train/run_checkpoint.h"
 
 namespace ropelm::cli {

@@ -1,6 +1,7 @@
 // `ropelm train`: resolve the config and run dir, then hand over to the trainer.
 #include "cli/command.h"
 #include "cli/nproc.h"
+#include "train/checkpoint_choice.h"
 #include "train/trainer.h"
 
 namespace ropelm::cli {
