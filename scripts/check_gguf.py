@@ -4,7 +4,7 @@
 Runs under a Python with torch (Debian's python3-torch will do) and reuses check_hf_export.py's reference forward
 (Transformer::forward from the checkpoint itself) and eval windows; llama.cpp runs in a worker process under the
 venv's Python (llama-cpp-python, gguf), started with --llama-worker. For each model it trains a tiny checkpoint,
-exports f32 GGUF and compares:
+exports f32 GGUF and compares (GPT-2 BPE, sentencepiece BPE, and WordPiece as llama.cpp's `bert`):
   gguf reader        gguf.GGUFReader opens the file: architecture llama, every tensor
   token ids          llama.cpp's tokenizer vs `ropelm tokenize`, on the test texts          equal
   logits             llama.cpp vs the reference forward, every position of each prompt    max|diff| <= 1e-4 max|logit|
@@ -167,6 +167,8 @@ def main():
                   "model.n_heads=4", "model.n_kv_heads=2", "model.tie_embeddings=false"],
                  [TEXT.read_text(), *EXTRA_GPT2_TEXTS]),
         "sentencepiece": ([f"tokenizer.type=sentencepiece", f"tokenizer.vocab={spm}"], lines),
+        # The fixture's tokenizer: bert-base-uncased WordPiece, as llama.cpp's WPM (`bert`).
+        "wordpiece": ([], [TEXT.read_text(), "Caf\u00e9 na\u00efve R\u00e9sum\u00e9, don't: 3.14!"]),
     }
     failed = []
     for name, (sets, texts) in models.items():

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks `ropelm export --format gguf` against llama.cpp itself (llama-cpp-python, compiled from its sdist into a
-# throwaway virtual environment) and the gguf package (llama.cpp's own reader). For a GPT-2 BPE model and a
-# sentencepiece BPE model, each trained here for a few steps, it exports f32 GGUF and compares:
+# throwaway virtual environment) and the gguf package (llama.cpp's own reader). For a GPT-2 BPE model, a
+# sentencepiece BPE model and a WordPiece model (llama.cpp's `bert` tokenizer), each trained here for a few steps,
+# it exports f32 GGUF and compares:
 #   next-token logits  llama.cpp vs ropelm's forward, on a few prompts       max |diff| / max |logit| <= 1e-4
 #   greedy continuation llama.cpp vs `ropelm generate --temperature 0`      equal ids
 #   token ids          llama.cpp's tokenizer vs `ropelm tokenize`          equal, on the test texts
