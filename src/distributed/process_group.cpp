@@ -106,7 +106,8 @@ struct Distributed::Group {
 
 std::string Distributed::Group::describe_silent_rank0() const {
   const std::string pid = " (pid " + std::to_string(rank0.pid) + ")";
-  if (process_stopped(rank0)) return "rank 0 hangs: its process" + pid + " is stopped (SIGSTOP or a debugger)";
+  if (process_stopped(rank0))
+    return "rank 0 hangs: its process" + pid + " is stopped (SIGSTOP or a debugger)";
   if (process_gone(rank0)) return "rank 0 exited (the rendezvous store it serves is unreachable)";
   if (process_state(rank0) != '?') return "rank 0 hangs: its process" + pid + " is alive but does not answer";
   return "rank 0 exited or hangs on " + rank0.host + " (the rendezvous store it serves does not answer)";
