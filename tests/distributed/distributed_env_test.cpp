@@ -111,5 +111,13 @@ TEST(DistributedEnv, MalformedValuesNameTheVariable) {
   expect_error_naming({{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", ""}}, "SLURM_NTASKS");
 }
 
+// `--nproc` marks its children, so that they do not claim torchrun in the log.
+TEST(DistributedEnv, NprocChildrenNameNprocOthersTorchrun) {
+  std::map<std::string, std::string> vars = {{"RANK", "1"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "h"}};
+  EXPECT_EQ(parse(vars).launcher, "torchrun");
+  vars[kNprocMarker] = "2";
+  EXPECT_EQ(parse(vars).launcher, "ropelm --nproc");
+}
+
 }  // namespace
 }  // namespace ropelm
