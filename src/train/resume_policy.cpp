@@ -22,6 +22,20 @@ bool breaks_exactness(const KeySpec& key) {
   return key.full_name() == "train.seed";
 }
 
+// Input paths compare by the file they name, resolved from the working directory: checkpoints written before
+// runs saved their inputs as absolute paths say "data/x.txt" where the run now says "/repo/data/x.txt".
+Config with_absolute_inputs(Config config) {
+  auto make_absolute = [](std::string& path) {
+    if (!path.empty()) path = std::filesystem::absolute(path).lexically_normal().string();
+  };
+  make_absolute(config.tokenizer.vocab);
+  make_absolute(config.tokenizer.merges);
+  for (auto& path : config.data.train) make_absolute(path);
+  for (auto& path : config.data.val) make_absolute(path);
+  make_absolute(config.data.cache_dir);
+  return config;
+}
+
 }  // namespace
 
 std::vector<std::string> tokenizer_file_changes(const std::filesystem::path& checkpoint_dir,
@@ -71,7 +85,8 @@ std::optional<std::string> weight_mismatch(Transformer& model, const CheckpointC
   return std::nullopt;
 }
 
-ConfigDiff diff_for_resume(const Config& saved, const Config& now) {
+ConfigDiff diff_for_resume(const Config& saved_config, const Config& now_config) {
+  const Config saved = with_absolute_inputs(saved_config), now = with_absolute_inputs(now_config);
   ConfigDiff diff;
   for (const auto& key : config_keys()) {
     std::string before = value_text(saved, key), after = value_text(now, key);

@@ -152,6 +152,24 @@ TEST_F(SavedRun, AWeightOfAnotherDtypeIsRefused) {
   expect_one_line_error(run_ropelm("info --checkpoint " + dir.string()), "Int in the checkpoint but Float");
 }
 
+// Runs now save their inputs as absolute paths; a checkpoint from before says "data/the-verdict.txt".
+// Resolved from the working directory they name the same files: no change to refuse.
+TEST_F(SavedRun, ACheckpointWithRelativeInputPathsResumes) {
+  fs::path run = copy("relative_paths");
+  fs::path dir = run / "checkpoints" / step_name(20);
+  std::string config = slurp(dir / "config.toml");
+  const std::string root = std::string(ROPELM_SOURCE_DIR) + "/";
+  for (size_t at; (at = config.find(root)) != std::string::npos;) config.erase(at, root.size());
+  ASSERT_THAT(config, HasSubstr("'data/the-verdict.txt'"));
+  std::ofstream(dir / "config.toml") << config;
+  std::vector<std::string> files;
+  for (const auto& file : read_manifest(dir).files) files.push_back(file.name);
+  write_manifest(dir, 20, files, read_manifest(dir).tokenizer_files);
+  CliResult resumed = train(run, "--set train.steps=21 --resume auto");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_THAT(resumed.err, HasSubstr("resumed from " + dir.string()));
+}
+
 TEST_F(SavedRun, ForceNoLongerOverwritesAndOverwriteSaysWhatItRemoves) {
   fs::path run = copy("overwrite");
   expect_user_error(train(run, "--set train.steps=2"), "--overwrite");
