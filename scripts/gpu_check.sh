@@ -35,7 +35,7 @@ done
 # glibc, libstdc++/libgcc, LibTorch's own folder and CUDA's.
 foreign_libraries() {
   ldd "$@" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | sort -u |
-    grep -vE '/(libc|libm|libdl|librt|libpthread|ld-linux[^/]*|libstdc\+\+|libgcc_s)\.so|/torch/lib/|/nvidia/|/cuda[^/]*/' || true
+    grep -vE '/(libc|libm|libdl|librt|libutil|libpthread|ld-linux[^/]*|libstdc\+\+|libgcc_s)\.so|/torch/lib/|/nvidia/|/cuda[^/]*/' || true
 }
 
 if [[ $mode == dry ]]; then
