@@ -48,7 +48,7 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench_quality: $config, $threads threads, $(nproc) cores; load average at start: $load_start"
 
 start=$(date +%s.%N)
-"$bin" --threads "$threads" train --config "$config" --run-dir "$work/ropelm" --force >"$work/ropelm.log" 2>&1 ||
+"$bin" --threads "$threads" train --config "$config" --run-dir "$work/ropelm" --overwrite >"$work/ropelm.log" 2>&1 ||
   { tail -20 "$work/ropelm.log" >&2; exit 1; }
 ropelm_wall=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
 checkpoint=$(ls -d "$work/ropelm"/checkpoints/step_* | tail -1)
