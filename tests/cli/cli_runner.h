@@ -126,6 +126,21 @@ inline std::filesystem::path fresh_dir(const std::string& prefix, const std::str
   return dir;
 }
 
+// `ropelm eval --json` of a checkpoint (expected to succeed), parsed.
+inline nlohmann::json eval_json(const std::filesystem::path& checkpoint) {
+  auto result = run_ropelm("eval --checkpoint " + checkpoint.string() + " --json");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  return nlohmann::json::parse(result.out);
+}
+
+// A copy of a run dir at fresh_dir(prefix, name), to change without touching the original.
+inline std::filesystem::path copy_of_run(const std::filesystem::path& run_dir, const std::string& prefix,
+                                         const std::string& name) {
+  std::filesystem::path copy = fresh_dir(prefix, name);
+  std::filesystem::copy(run_dir, copy, std::filesystem::copy_options::recursive);
+  return copy;
+}
+
 // step → loss of the training rows of run_dir/metrics.jsonl (a half-written last line is ignored).
 inline std::map<int64_t, double> logged_losses(const std::filesystem::path& run_dir) {
   std::map<int64_t, double> by_step;

@@ -52,12 +52,6 @@ class GgufCli : public ::testing::Test {
 fs::path GgufCli::root_;
 CliResult GgufCli::exported_;
 
-nlohmann::json eval_json(const fs::path& checkpoint) {
-  auto result = run_ropelm("eval --checkpoint " + checkpoint.string() + " --json");
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  return nlohmann::json::parse(result.out);
-}
-
 template <typename T>
 void patch(std::string& bytes, size_t at, T value) {
   std::memcpy(bytes.data() + at, &value, sizeof(T));

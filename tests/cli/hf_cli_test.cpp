@@ -42,12 +42,6 @@ class HfCli : public ::testing::Test {
 fs::path HfCli::root_;
 CliResult HfCli::exported_;
 
-nlohmann::json eval_json(const fs::path& checkpoint) {
-  auto result = run_ropelm("eval --checkpoint " + checkpoint.string() + " --json");
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  return nlohmann::json::parse(result.out);
-}
-
 TEST_F(HfCli, ExportWritesALlamaDirectory) {
   ASSERT_EQ(exported_.exit_code, 0) << exported_.err;
   for (auto name :

@@ -86,12 +86,7 @@ class SavedRun : public ::testing::Test {
                              "--set checkpoint.keep_best=false");
     ASSERT_EQ(result.exit_code, 0) << result.err;
   }
-  // A copy of the run to change.
-  static fs::path copy(const std::string& name) {
-    fs::path to = fresh_dir("ropelm_run_dir_test", name);
-    fs::copy(run_, to, fs::copy_options::recursive);
-    return to;
-  }
+  static fs::path copy(const std::string& name) { return copy_of_run(run_, "ropelm_run_dir_test", name); }
   static fs::path run_;
 };
 fs::path SavedRun::run_;
@@ -117,7 +112,8 @@ TEST_F(SavedRun, ResumingAnOlderCheckpointSetsTheLaterOnesAside) {
 TEST_F(SavedRun, AVocabularyEditedInPlaceIsAResumeChange) {
   fs::path run = fresh_dir("ropelm_run_dir_test", "vocab_edit");
   fs::path vocab = run.string() + "-vocab.txt";
-  fs::copy_file("data/tinyshakespeare-wordpiece-1000.txt", vocab, fs::copy_options::overwrite_existing);
+  fs::copy_file(fs::path(ROPELM_SOURCE_DIR) / "data/tinyshakespeare-wordpiece-1000.txt", vocab,
+                fs::copy_options::overwrite_existing);
   const std::string with_vocab = "--set tokenizer.vocab=" + vocab.string() + " --set train.steps=6 ";
   ASSERT_EQ(train(run, with_vocab + "--set checkpoint.interval=3").exit_code, 0);
   std::string text = slurp(vocab);

@@ -55,8 +55,7 @@ void expect_same_run(const fs::path& straight, const fs::path& resumed, int fina
 // Copies a finished run and cuts it back to its step-10 checkpoint, as if it had crashed after saving it
 // (later checkpoints, e.g. those checkpoint.keep_best saved at the validations of steps 16 and 24, removed).
 fs::path crashed_copy(const fs::path& run, const std::string& name) {
-  fs::path copy = fresh_dir("ropelm_train_test", name);
-  fs::copy(run, copy, fs::copy_options::recursive);
+  fs::path copy = copy_of_run(run, "ropelm_train_test", name);
   for (int step = 11; step <= 24; ++step) fs::remove_all(checkpoint(copy, step));
   return copy;
 }

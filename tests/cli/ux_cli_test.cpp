@@ -32,12 +32,7 @@ class UxCli : public ::testing::Test {
     CliResult result = run_ropelm("train " + kConfig + " --run-dir " + run_.string());
     ASSERT_EQ(result.exit_code, 0) << result.err;
   }
-  // A copy of the run, to change without touching the shared one.
-  static fs::path copy_of_run(const std::string& name) {
-    fs::path copy = fresh_dir("ropelm_ux_test", name);
-    fs::copy(run_, copy, fs::copy_options::recursive);
-    return copy;
-  }
+  static fs::path copy(const std::string& name) { return copy_of_run(run_, "ropelm_ux_test", name); }
   static fs::path run_;
 };
 fs::path UxCli::run_;
@@ -75,7 +70,7 @@ TEST_F(UxCli, GlobalOptionsAfterTheSubcommand) {
 
 // Item 8: a run dir stands for its best checkpoint (checkpoints/best.json), else its newest valid one.
 TEST_F(UxCli, RunDirResolvesToBestElseNewestCheckpoint) {
-  fs::path run = copy_of_run("run_dir_choice");
+  fs::path run = copy("run_dir_choice");
   fs::remove(run / "checkpoints" / "best.json");  // checkpoint.keep_best's record, if the trainer wrote one
   CliResult newest = run_ropelm("info --checkpoint " + run.string());
   ASSERT_EQ(newest.exit_code, 0) << newest.err;
@@ -94,7 +89,7 @@ TEST_F(UxCli, RunDirResolvesToBestElseNewestCheckpoint) {
 
 // Item 8: `--resume RUN_DIR` takes its newest valid checkpoint; `--resume` alone means auto.
 TEST_F(UxCli, ResumeTakesARunDirAndDefaultsToAuto) {
-  fs::path run = copy_of_run("resume_run_dir");
+  fs::path run = copy("resume_run_dir");
   fs::remove_all(step_dir(run, 24));
   fs::path other = fresh_dir("ropelm_ux_test", "resume_elsewhere");
   CliResult from_dir =
