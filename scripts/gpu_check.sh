@@ -75,7 +75,7 @@ nvidia-smi -L || true
 "$build/ropelm" --version
 
 echo "=== 1. CUDA tests"
-"$build/test_cli" --gtest_filter='CudaCli.*' 2>&1 | tail -20
+"$build/test_cli" --gtest_filter='CudaCli.*' 2>&1 | tail -20 || echo "(CUDA tests failed: see above; the timings below still run)"
 
 gpt2=(train --config configs/gpt2-small.toml --set "train.steps=$steps" --set train.log_interval=5
   --set train.eval_interval=0 --set "checkpoint.interval=$steps")
