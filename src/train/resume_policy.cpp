@@ -8,6 +8,7 @@
 #include "checkpoint/checkpoint_manifest.h"
 #include "config/keys.h"
 #include "config/load.h"
+#include "train/run_checkpoint.h"
 #include "util/sha256.h"
 
 namespace ropelm {
@@ -44,15 +45,13 @@ std::vector<std::string> tokenizer_file_changes(const std::filesystem::path& che
   for (const auto& file : check_checkpoint(checkpoint_dir, /*hash_files=*/false).files)
     saved[file.name] = file.sha256;
   std::vector<std::string> changes;
-  std::vector<std::string> paths = {now.vocab};
-  if (!now.merges.empty()) paths.push_back(now.merges);
-  for (const auto& path : paths) {
-    if (path.empty()) continue;  // a tokenizer without files (bytes)
-    auto found = saved.find(std::filesystem::path(path).filename().string());
+  for (const auto& path : tokenizer_files(now)) {  // the files a checkpoint copies
+    if (path.empty()) continue;                    // a tokenizer without files (bytes)
+    auto found = saved.find(path.filename().string());
     if (found == saved.end()) continue;  // another file name: the config diff names the change
     std::string hash = sha256_file(path);
     if (hash != found->second) {
-      changes.push_back("tokenizer file " + path + " changed since the checkpoint (sha256 " +
+      changes.push_back("tokenizer file " + path.string() + " changed since the checkpoint (sha256 " +
                         found->second.substr(0, 12) + "… -> " + hash.substr(0, 12) + "…)");
     }
   }
