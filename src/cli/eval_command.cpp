@@ -16,8 +16,10 @@
 #include "data/data_options.h"
 #include "distributed/process_group.h"
 #include "eval/perplexity.h"
+#include "train/busy_cpu.h"
 #include "train/checkpoint_choice.h"
 #include "train/device.h"
+#include "train/precision.h"
 #include "train/rank_setup.h"
 #include "train/run_checkpoint.h"
 #include "util/error.h"
@@ -31,6 +33,7 @@ struct EvalArgs {
   int64_t context_length = 0, stride = 0, batch_size = 0;
   bool json = false;
   int nproc = 1;
+  std::string precision;  // fp32 | bf16 | auto; "" = the checkpoint's
 };
 
 // The checkpoint's distributed.timeout_s: how long `--nproc` lets surviving ranks report a failed one.
@@ -57,6 +60,10 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   torch::Device device = rank_device(global.device.empty() ? "auto" : global.device, env);
   if (global.threads >= 0) set_cpu_threads(global.threads);
   LoadedCheckpoint loaded = open_checkpoint(args.checkpoint, device);
+  const ResolvedPrecision precision =
+      inference_precision(args.precision, loaded.state.precision, device_bf16_facts(device));
+  spdlog::info("precision {} ({})", precision_name(precision.precision), precision.reason);
+  if (auto busy = device.is_cpu() ? busy_cpu_warning() : std::nullopt) spdlog::warn(*busy);
   Config& config = loaded.config;
   if (!args.data.empty()) {
     config.data.train = args.data;
@@ -78,6 +85,7 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   options.batch_size = args.batch_size ? args.batch_size : config.data.batch_size;
   options.rank = group.rank();  // each rank scores every world_size-th window
   options.world_size = group.world_size();
+  options.bf16 = precision.precision == Precision::kBf16;
   NllSum sum = score_tokens(loaded.model, tokens, options, device);
   sum.nll = group.all_reduce_sum(sum.nll);
   sum.tokens = group.all_reduce_sum(sum.tokens);
@@ -115,6 +123,11 @@ void setup_eval(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--batch-size", args->batch_size, "windows per batch (default: data.batch_size)");
   command->add_flag("--json", args->json,
                     "print one JSON object: tokens, nll, perplexity, bits_per_byte, seconds");
+  command
+      ->add_option("--precision", args->precision,
+                   "fp32, bf16 (mixed precision) or auto (bf16 where the device does it fast); default: the "
+                   "checkpoint's")
+      ->check(CLI::IsMember({"fp32", "bf16", "auto"}));
   add_nproc_option(*command, args->nproc);
   command->callback([args, &global] {
     args->checkpoint = resolve_checkpoint_dir(args->checkpoint, RunDirChoice::kBestElseNewest).string();

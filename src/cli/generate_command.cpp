@@ -1,10 +1,14 @@
 // `ropelm generate`: sample a continuation of a prompt, streaming the decoded text.
 #include <iostream>
 
+#include <spdlog/spdlog.h>
 #include "cli/command.h"
+
 #include "eval/generate.h"
+#include "model/autocast_guard.h"
 #include "train/checkpoint_choice.h"
 #include "train/device.h"
+#include "train/precision.h"
 #include "train/run_checkpoint.h"
 
 namespace ropelm::cli {
@@ -14,6 +18,7 @@ struct GenerateArgs {
   std::string checkpoint;
   std::string prompt;
   SamplingOptions sampling;
+  std::string precision;  // fp32 | bf16 | auto; "" = the checkpoint's
 };
 
 void run_generate(const GenerateArgs& args, const GlobalOptions& global) {
@@ -22,6 +27,9 @@ void run_generate(const GenerateArgs& args, const GlobalOptions& global) {
   if (global.threads >= 0) set_cpu_threads(global.threads);
   LoadedCheckpoint loaded =
       open_checkpoint(resolve_checkpoint_dir(args.checkpoint, RunDirChoice::kBestElseNewest), device);
+  ResolvedPrecision precision =
+      inference_precision(args.precision, loaded.state.precision, device_bf16_facts(device));
+  spdlog::info("precision {} ({})", precision_name(precision.precision), precision.reason);
   const Tokenizer& tokenizer = *loaded.tokenizer;
   std::vector<TokenId> prompt = tokenizer.encode(args.prompt);
   SamplingOptions sampling = args.sampling;
@@ -33,6 +41,7 @@ void run_generate(const GenerateArgs& args, const GlobalOptions& global) {
   std::cout << printed << std::flush;
   // Decoding the whole sequence each time and printing the new suffix keeps the decoder's spacing rules
   // right.
+  AutocastGuard autocast(device, precision.precision == Precision::kBf16);
   generate(loaded.model, prompt, sampling, tokenizer.end_of_document_id(), device, [&](TokenId id) {
     so_far.push_back(id);
     std::string text = tokenizer.decode(so_far);
@@ -55,6 +64,11 @@ void setup_generate(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--top-p", args->sampling.top_p, "nucleus sampling mass (1 = off)")
       ->capture_default_str();
   command->add_option("--seed", args->sampling.seed, "sampling seed")->capture_default_str();
+  command
+      ->add_option("--precision", args->precision,
+                   "fp32, bf16 (mixed precision) or auto (bf16 where the device does it fast); default: the "
+                   "checkpoint's")
+      ->check(CLI::IsMember({"fp32", "bf16", "auto"}));
   command->callback([args, &global] { run_generate(*args, global); });
 }
 

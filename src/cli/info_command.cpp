@@ -30,6 +30,8 @@ void run_info(const std::string& dir) {
                            c.data.stride, c.data.batch_size)
             << fmt::format("step            {} of {}\n", s.step, c.train.steps)
             << fmt::format("tokens seen     {}\n", s.tokens_seen)
+            << fmt::format("precision       {} (train.precision = {})\n",
+                           s.precision.empty() ? "not recorded" : s.precision, c.train.precision)
             << fmt::format("val loss        {}\n",
                            s.val_loss ? fmt::format("{:.4f} (this checkpoint's step)", *s.val_loss)
                                       : std::string("not validated at this step"))

@@ -74,7 +74,7 @@ struct TrainConfig {
   int64_t eval_batches = 0;  // 0: the whole validation split
   int64_t seed = 1337;
   int64_t grad_accum = 1;
-  std::string precision = "fp32";  // fp32 | bf16 (bf16 autocast on CUDA; CPU runs fp32)
+  std::string precision = "fp32";  // fp32 | bf16 | auto (train/precision.h resolves it per device)
   int64_t max_bad_steps = 5;
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
   int64_t threads = 0;          // intra-op threads; 0: all cores

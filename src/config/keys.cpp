@@ -207,8 +207,9 @@ std::vector<KeySpec> make_keys() {
       {"train",
        "precision",
        FIELD(train.precision),
-       "bf16 = autocast on CUDA; CPU runs fp32",
-       {"fp32", "bf16"},
+       "bf16 = mixed precision (bf16 matrix products, fp32 weights and optimizer); auto = bf16 on CUDA of "
+       "compute capability >= 8.0 or a CPU with AMX-BF16 / AVX512-BF16, else fp32",
+       {"fp32", "bf16", "auto"},
        {}},
       {"train",
        "max_bad_steps",

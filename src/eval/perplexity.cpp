@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "model/autocast_guard.h"
 #include "model/lm_loss.h"
 #include "util/error.h"
 
@@ -60,6 +61,7 @@ NllSum score_tokens(Transformer& model, const TokenView& tokens, const Perplexit
   for (size_t i = options.rank; i < all.size(); i += options.world_size) mine.push_back(all[i]);
 
   torch::NoGradGuard no_grad;
+  AutocastGuard autocast(device, options.bf16);  // one guard: each weight is cast to bf16 once
   const bool was_training = model->is_training();
   model->eval();
   torch::Tensor nll = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));

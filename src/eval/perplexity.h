@@ -19,6 +19,7 @@ struct PerplexityOptions {
   int64_t max_windows = 0;  // 0: all; else only the first max_windows (quick validation during training)
   int64_t rank = 0;         // windows are dealt round-robin over ranks; the caller all-reduces the sums
   int64_t world_size = 1;
+  bool bf16 = false;  // bf16 mixed precision (autocast): bf16 matrix products, fp32 loss
   // Throws UserError naming eval.context_length / eval.stride / eval.batch_size when out of range.
   void validate() const;
 };

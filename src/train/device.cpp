@@ -48,6 +48,21 @@ std::string cuda_device_name(int ordinal) {
   return ok ? name : "";
 }
 
+std::pair<int, int> cuda_compute_capability(int ordinal) {
+  void* driver = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (driver == nullptr) return {0, 0};
+  // CUresult cuDeviceGetAttribute(int*, CUdevice_attribute, CUdevice); attributes 75 and 76 are
+  // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR and _MINOR.
+  auto init = reinterpret_cast<int (*)(unsigned)>(::dlsym(driver, "cuInit"));
+  auto get = reinterpret_cast<int (*)(int*, int)>(::dlsym(driver, "cuDeviceGet"));
+  auto attribute = reinterpret_cast<int (*)(int*, int, int)>(::dlsym(driver, "cuDeviceGetAttribute"));
+  int device = 0, major = 0, minor = 0;
+  bool ok = init && get && attribute && init(0) == 0 && get(&device, ordinal) == 0 &&
+            attribute(&major, 75, device) == 0 && attribute(&minor, 76, device) == 0;
+  ::dlclose(driver);
+  return ok ? std::pair{major, minor} : std::pair{0, 0};
+}
+
 void set_cpu_threads(int64_t threads) {
   if (threads == 0) threads = default_cpu_threads();
   torch::set_num_threads(static_cast<int>(threads));

@@ -24,10 +24,10 @@ torch::Tensor clip_grad_norm(const std::vector<NamedParameter>& parameters, doub
 
 namespace {
 
-torch::Tensor forward_loss(Transformer& model, const Batch& batch, torch::Device device, bool bf16_autocast) {
+torch::Tensor forward_loss(Transformer& model, const Batch& batch, torch::Device device, bool bf16) {
   torch::Tensor logits;
   {
-    AutocastGuard autocast(device, bf16_autocast && device.is_cuda());
+    AutocastGuard autocast(device, bf16);
     logits = model->forward(batch.inputs.to(device, /*non_blocking=*/true));
   }
   return token_nll(logits, batch.targets.to(device, /*non_blocking=*/true)).sum;
@@ -47,7 +47,7 @@ StepResult train_step(Transformer& model, AdamW& optimizer, const StepBatches& b
     if (batch.inputs.size(0) == 0) continue;  // a rank's empty share of a ragged last step
     // Only the last micro-batch communicates (DDP's no_sync for the others).
     if (comms.bucketer) comms.bucketer->set_sync(i + 1 == count);
-    torch::Tensor nll = forward_loss(model, batch, device, settings.bf16_autocast);
+    torch::Tensor nll = forward_loss(model, batch, device, settings.bf16);
     (nll * scale).backward();
     loss_sum += nll.detach();
     result.tokens += batch.targets.numel();

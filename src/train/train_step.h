@@ -20,11 +20,11 @@ struct StepResult {
 
 struct StepSettings {
   double lr = 0;
-  double grad_clip = 0;        // 0: no clipping
-  int64_t global_tokens = 0;   // target tokens of the step over all ranks: each micro-batch's summed NLL is
-                               // divided by it, so the step's gradient is the per-token mean however the
-                               // windows are split into micro-batches or ranks
-  bool bf16_autocast = false;  // CUDA only
+  double grad_clip = 0;       // 0: no clipping
+  int64_t global_tokens = 0;  // target tokens of the step over all ranks: each micro-batch's summed NLL is
+                              // divided by it, so the step's gradient is the per-token mean however the
+                              // windows are split into micro-batches or ranks
+  bool bf16 = false;          // mixed precision: autocast's bf16 matrix products, fp32 master weights
 };
 
 // Data-parallel context of a step: gradients are summed over ranks by the bucketer during the last backward,

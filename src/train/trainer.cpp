@@ -15,18 +15,22 @@
 #include "distributed/gradient_bucketer.h"
 #include "distributed/process_group.h"
 #include "eval/perplexity.h"
+#include "model/autocast_guard.h"
 #include "model/model_stats.h"
 #include "plot/plot.h"
+#include "train/busy_cpu.h"
 #include "train/device.h"
 #include "train/lr_schedule.h"
 #include "train/memory_check.h"
 #include "train/metrics_log.h"
 #include "train/mfu.h"
+#include "train/precision.h"
 #include "train/prefetcher.h"
 #include "train/progress.h"
 #include "train/rank_setup.h"
 #include "train/resume_policy.h"
 #include "train/run_checkpoint.h"
+#include "train/step_profiler.h"
 #include "train/stop_signal.h"
 #include "train/train_step.h"
 #include "train/training_samples.h"
@@ -62,11 +66,13 @@ class Trainer {
   void save();
   void report_results() const;
   bool is_rank0() const { return group_->rank() == 0; }
+  bool bf16() const { return precision_.precision == Precision::kBf16; }
 
   Config config_;
   TrainOptions options_;
   DistributedEnv env_;
   torch::Device device_;
+  ResolvedPrecision precision_;  // train.precision for this device, resolved before the run dir is touched
   std::unique_ptr<Distributed> group_;
   std::unique_ptr<GradientBucketer> bucketer_;
   std::unique_ptr<Tokenizer> tokenizer_;
@@ -88,6 +94,7 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
       options_(options),
       env_(distributed_env_from_environment()),
       device_(rank_device(config.train.device, env_)),
+      precision_(resolve_precision(config.train.precision, device_bf16_facts(device_), "train.precision")),
       group_(std::make_unique<Distributed>(env_, config.distributed, device_)) {
   set_cpu_threads(config_.train.threads);
   if (is_rank0()) prepare_run_dir();  // only rank 0 writes files
@@ -97,6 +104,7 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
   state_.train_tokens = corpus_->train().size();
   state_.corpus_checksum = corpus_checksum(*corpus_);
   state_.world_size = env_.world_size;
+  state_.precision = precision_name(precision_.precision);
   check_training_memory(config_, tokenizer_->vocab_size(), device_.is_cuda());
   model_ = build_model(config_, tokenizer_->vocab_size());
   model_->to(device_);
@@ -115,6 +123,8 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
   const double flops_per_token = training_flops_per_token(*model_, config_.data.context_length);
   spdlog::info("model: {} parameters ({} non-embedding), {:.3g} training FLOPs/token; device {}, {} threads",
                counts.total, counts.non_embedding, flops_per_token, device_.str(), torch::get_num_threads());
+  spdlog::info("precision {} ({})", precision_name(precision_.precision), precision_.reason);
+  if (auto busy = device_.is_cpu() ? busy_cpu_warning() : std::nullopt) spdlog::warn(*busy);
   mfu_.emplace(gpu_name(device_), flops_per_token, env_.world_size);
   if (mfu_->reported()) spdlog::info(mfu_->describe());
 }
@@ -179,6 +189,10 @@ void Trainer::resume_if_asked() {
                             " -> " + state_.corpus_checksum);
   }
   for (auto& change : tokenizer_file_changes(*dir, config_.tokenizer)) diff.breaking.push_back(change);
+  if (!saved_state.precision.empty() && saved_state.precision != state_.precision) {
+    diff.breaking.push_back("precision (train.precision as resolved on this device): " +
+                            saved_state.precision + " -> " + state_.precision);
+  }
   std::optional<std::string> mismatch = weight_mismatch(model_, checkpoint.contents);
   if (!diff.breaking.empty()) {
     std::string changes;
@@ -200,6 +214,7 @@ void Trainer::resume_if_asked() {
   state_.train_tokens = corpus_->train().size();
   state_.corpus_checksum = corpus_checksum(*corpus_);
   state_.world_size = env_.world_size;
+  state_.precision = precision_name(precision_.precision);
   if (is_rank0()) set_aside_later_checkpoints(options_.run_dir, state_.step);
   optimizer_->load_state(checkpoint.contents.optimizer, state_.updates);
   restore_rng(state_, device_);
@@ -218,6 +233,7 @@ void Trainer::evaluate() {
   options.max_windows = config_.train.eval_batches * options.batch_size;
   options.rank = env_.rank;
   options.world_size = env_.world_size;
+  options.bf16 = bf16();
   NllSum sum = score_tokens(model_, corpus_->val(), options, device_);
   sum.nll = group_->all_reduce_sum(sum.nll);
   sum.tokens = group_->all_reduce_sum(sum.tokens);
@@ -277,15 +293,18 @@ void Trainer::run() {
   const int64_t T = config_.data.context_length;
   int64_t bad_in_a_row = 0, interval_tokens = 0;
   auto interval_start = std::chrono::steady_clock::now();
-  bool stopping = false;  // agreed by every rank's vote, never read from the local flag
+  bool stopping = false;              // agreed by every rank's vote, never read from the local flag
+  StepProfiler profiler(is_rank0());  // ROPELM_PROFILE: a Chrome trace of a few steps
   while (state_.step < config_.train.steps && !stopping) {
     auto step_start = std::chrono::steady_clock::now();
     StepBatches batches = prefetcher.next();
     StepSettings settings{lr_at(state_.step + 1, config_.train.steps, config_.optim), config_.optim.grad_clip,
-                          batches.global_windows * T, config_.train.precision == "bf16"};
+                          batches.global_windows * T, bf16()};
     StepComms comms;
     if (group_->distributed()) comms = {group_.get(), bucketer_.get()};
+    profiler.before_step(state_.step + 1);
     StepResult result = train_step(model_, *optimizer_, batches, device_, settings, comms);
+    profiler.after_step(state_.step + 1);
     state_.step += 1;
     state_.val_loss.reset();
     state_.updates += result.applied;
@@ -337,6 +356,7 @@ void Trainer::run() {
     }
     if (sampler_ && sampler_->due(state_.step)) {
       progress.finish();
+      AutocastGuard autocast(device_, bf16());
       sampler_->write_sample(model_, state_.step, device_);
     }
     // A SIGTERM to any rank stops every rank at this same step boundary, with one checkpoint: every rank

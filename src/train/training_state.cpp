@@ -49,6 +49,7 @@ nlohmann::json to_json(const TrainingState& state) {
   json["best_step"] = state.best_step ? nlohmann::json(*state.best_step) : nlohmann::json();
   json["corpus_checksum"] = state.corpus_checksum;
   json["val_loss"] = state.val_loss ? nlohmann::json(*state.val_loss) : nlohmann::json();
+  json["precision"] = state.precision;
   return json;
 }
 
@@ -70,6 +71,7 @@ TrainingState training_state_from_json(const nlohmann::json& json) {
     state.corpus_checksum = json.value("corpus_checksum", "");
     if (json.contains("val_loss") && !json["val_loss"].is_null())
       state.val_loss = json["val_loss"].get<double>();
+    state.precision = json.value("precision", "");  // recorded since train.precision = auto
     return state;
   } catch (const nlohmann::json::exception& error) {
     throw UserError(std::string("trainer_state.json is incomplete or malformed: ") + error.what());

@@ -25,6 +25,9 @@ struct TrainingState {
   std::string corpus_checksum;
   std::optional<double> val_loss;  // measured at this step (a validation step), else none
   int64_t world_size = 1;
+  // The precision train.precision resolved to ("fp32" or "bf16"; "" in checkpoints written before it was
+  // recorded): a resumed run in another precision is not exact, and eval and generate default to it.
+  std::string precision;
   LoaderCursor cursor;
   std::string cpu_rng;   // hex of the default CPU generator's state (dropout)
   std::string cuda_rng;  // hex of the default CUDA generator's state, when CUDA is in use

@@ -1,6 +1,8 @@
-// token_nll's fused cross-entropy against autograd's log_softmax + nll_loss: loss, gradient, ignored targets.
+// token_nll's fused cross-entropy against autograd's log_softmax + nll_loss: loss, gradient, ignored targets;
+// with bf16 logits (the CPU's one-sweep kernel) against the same in fp64.
 #include <gtest/gtest.h>
 
+#include "model/kernels/cross_entropy_cpu.h"
 #include "model/lm_loss.h"
 
 namespace ropelm {
@@ -56,6 +58,55 @@ TEST(Loss, SecondBackwardThroughTheSameGraphFails) {
   auto loss = token_nll(x, torch::randint(10, {4}, torch::kLong)).sum;
   loss.backward({}, /*retain_graph=*/true);
   EXPECT_THROW(loss.backward(), c10::Error);  // the gradient buffer was scaled in place by the first one
+}
+
+// bf16 logits of several widths (a multiple of the kernel's 16 lanes, a ragged tail, fewer than 16), some
+// rows far below their maximum (exponentials that underflow), targets in the tail, ignored rows: loss and
+// gradient against fp64 arithmetic on the same bf16 values. The loss is fp32 statistics (1e-5); the gradient
+// is bf16, so within its rounding (2^-8 relative, plus the absolute error of p − 1).
+TEST(Loss, Bf16LogitsMatchFp64OnTheSameValues) {
+  torch::manual_seed(5);
+  for (int64_t V : {320, 301, 7}) {
+    auto logits = (torch::randn({3, 6, V}) * 4).to(torch::kBFloat16);
+    logits[0][1].fill_(-1000);  // a flat row far below zero: every probability 1/V
+    logits[1][2][V - 1] = 80;   // one logit far above the rest
+    auto targets = torch::randint(V, {3, 6}, torch::kLong);
+    targets[1][2] = V - 1;
+    targets[2][0] = V - 2;
+    targets[2][5] = -100;
+    auto fused = loss_and_grad(
+        logits, [&](const torch::Tensor& x) { return token_nll(x, targets).sum; }, 0.125);
+    auto reference = loss_and_grad(
+        logits.to(torch::kDouble),
+        [&](const torch::Tensor& x) {
+          return F::cross_entropy(x.reshape({-1, V}), targets.reshape({-1}),
+                                  F::CrossEntropyFuncOptions().reduction(torch::kSum).ignore_index(-100));
+        },
+        0.125);
+    EXPECT_EQ(fused.loss.scalar_type(), torch::kFloat);
+    EXPECT_NEAR(fused.loss.item<double>(), reference.loss.item<double>(),
+                1e-5 * reference.loss.item<double>())
+        << "V = " << V;
+    ASSERT_EQ(fused.grad.scalar_type(), torch::kBFloat16);
+    auto error = (fused.grad.to(torch::kDouble) - reference.grad).abs();
+    auto allowed = reference.grad.abs() * (1.0 / 256) + 0.125 / 512;
+    EXPECT_TRUE((error <= allowed).all().item<bool>())
+        << "V = " << V << ", worst " << (error - allowed).max();
+    EXPECT_TRUE(torch::equal(fused.grad[2][5], torch::zeros({V}, torch::kBFloat16)));  // ignored target
+    torch::NoGradGuard no_grad;
+    EXPECT_NEAR(token_nll(logits, targets).sum.item<double>(), fused.loss.item<double>(),
+                1e-6 * fused.loss.item<double>());
+    EXPECT_EQ(token_nll(logits, targets).count.item<int64_t>(), 17);
+  }
+}
+
+TEST(Loss, Bf16KernelWritesSoftmaxMinusOneHot) {
+  auto logits = torch::tensor({{0.0, std::log(3.0)}, {1.0, 1.0}}).to(torch::kBFloat16);  // p = 1/4, 3/4
+  auto rows =
+      cross_entropy_bf16_cpu(logits, torch::tensor({1, 0}, torch::kLong), -100, /*with_gradient=*/true);
+  auto expected = torch::tensor({{0.25, -0.25}, {-0.5, 0.5}});
+  EXPECT_TRUE(torch::allclose(rows.gradient.to(torch::kFloat), expected, 0, 1e-2)) << rows.gradient;
+  EXPECT_NEAR(rows.nll[1].item<float>(), std::log(2.0), 1e-6);
 }
 
 }  // namespace
