@@ -15,11 +15,12 @@
 #include "data/corpus.h"
 #include "data/data_options.h"
 #include "distributed/process_group.h"
+#include "eval/eval_options.h"
 #include "eval/perplexity.h"
-#include "train/checkpoint_choice.h"
-#include "train/device.h"
-#include "train/rank_setup.h"
-#include "train/run_checkpoint.h"
+#include "run/checkpoint_choice.h"
+#include "run/device.h"
+#include "run/rank_setup.h"
+#include "run/run_checkpoint.h"
 #include "util/error.h"
 
 namespace ropelm::cli {
@@ -66,16 +67,19 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   Distributed group(env, config.distributed, device);
   Corpus corpus = load_corpus_rank0_first(corpus_options(config), *loaded.tokenizer, group);
   auto [tokens, text_bytes] = eval_tokens(corpus, !args.data.empty());
-  PerplexityOptions options;
-  options.context_length = args.context_length ? args.context_length : config.data.context_length;
+  PerplexityOptions options = perplexity_options(config);  // the run's eval.* settings, then the flags
+  if (args.context_length) options.context_length = args.context_length;
+  if (args.stride)
+    options.stride = args.stride;
+  else if (args.context_length)
+    options.stride = args.context_length;
+  if (args.batch_size) options.batch_size = args.batch_size;
   if (options.context_length > config.data.context_length) {
     spdlog::warn(
         "--context-length {} is above the {} tokens the model was trained on: the extra positions "
         "are ones it never learned",
         options.context_length, config.data.context_length);
   }
-  options.stride = args.stride ? args.stride : options.context_length;
-  options.batch_size = args.batch_size ? args.batch_size : config.data.batch_size;
   options.rank = group.rank();  // each rank scores every world_size-th window
   options.world_size = group.world_size();
   NllSum sum = score_tokens(loaded.model, tokens, options, device);
@@ -110,9 +114,13 @@ void setup_eval(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--checkpoint", args->checkpoint, "checkpoint directory")->required();
   command->add_option("--data", args->data, "text files to score (default: the run's validation split)");
   command->add_option("--context-length", args->context_length,
-                      "window length (default: data.context_length)");
-  command->add_option("--stride", args->stride, "tokens between windows (default: the context length)");
-  command->add_option("--batch-size", args->batch_size, "windows per batch (default: data.batch_size)");
+                      "window length (default: the run's eval.context_length, else data.context_length)");
+  command->add_option(
+      "--stride", args->stride,
+      "tokens between windows (default: --context-length if given, else the run's eval.stride, "
+      "else the context length)");
+  command->add_option("--batch-size", args->batch_size,
+                      "windows per batch (default: the run's eval.batch_size, else data.batch_size)");
   command->add_flag("--json", args->json,
                     "print one JSON object: tokens, nll, perplexity, bits_per_byte, seconds");
   add_nproc_option(*command, args->nproc);
@@ -123,7 +131,7 @@ void setup_eval(CLI::App& app, const GlobalOptions& global) {
   });
 }
 
-const bool registered = register_command({40, "eval", setup_eval});
+const bool registered = register_command({"eval", setup_eval});
 
 }  // namespace
 }  // namespace ropelm::cli

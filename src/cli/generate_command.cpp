@@ -3,9 +3,9 @@
 
 #include "cli/command.h"
 #include "eval/generate.h"
-#include "train/checkpoint_choice.h"
-#include "train/device.h"
-#include "train/run_checkpoint.h"
+#include "run/checkpoint_choice.h"
+#include "run/device.h"
+#include "run/run_checkpoint.h"
 
 namespace ropelm::cli {
 namespace {
@@ -58,7 +58,7 @@ void setup_generate(CLI::App& app, const GlobalOptions& global) {
   command->callback([args, &global] { run_generate(*args, global); });
 }
 
-const bool registered = register_command({50, "generate", setup_generate});
+const bool registered = register_command({"generate", setup_generate});
 
 }  // namespace
 }  // namespace ropelm::cli

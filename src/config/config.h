@@ -7,33 +7,35 @@
 #include <string>
 #include <vector>
 
+#include "config/choices.h"
+
 namespace ropelm {
 
 struct ModelConfig {
   int64_t d_model = 256;
   int64_t n_layers = 4;
   int64_t n_heads = 4;
-  int64_t n_kv_heads = 0;        // 0: same as n_heads (plain multi-head attention)
-  std::string mlp = "swiglu";    // swiglu | gelu
-  int64_t mlp_hidden = 0;        // 0: 8/3·d_model rounded up to 64 (swiglu), 4·d_model (gelu)
-  std::string norm = "rmsnorm";  // rmsnorm | layernorm
+  int64_t n_kv_heads = 0;  // 0: same as n_heads (plain multi-head attention)
+  MlpKind mlp = MlpKind::kSwiGLU;
+  int64_t mlp_hidden = 0;  // 0: 8/3·d_model rounded up to 64 (swiglu), 4·d_model (gelu)
+  NormKind norm = NormKind::kRMSNorm;
   double norm_eps = 1e-5;
   double dropout = 0.0;
   bool bias = false;
   bool tie_embeddings = true;
   double init_std = 0.02;
   int64_t pad_vocab_multiple = 64;  // 1: no padding
-  std::string position = "rope";    // rope | sinusoidal | learned | none
-  int64_t max_seq_len = 0;          // learned/sinusoidal table length; 0: data.context_length
+  PositionKind position = PositionKind::kRope;
+  int64_t max_seq_len = 0;  // learned/sinusoidal table length; 0: data.context_length
   double rope_theta = 10000.0;
-  std::string rope_style = "half";    // half | interleaved
-  std::string rope_scaling = "none";  // none | linear | ntk
+  RopeStyle rope_style = RopeStyle::kHalf;
+  RopeScaling rope_scaling = RopeScaling::kNone;
   double rope_scaling_factor = 1.0;
-  std::string attention = "auto";  // auto | sdpa | explicit
+  AttentionKind attention = AttentionKind::kAuto;
 };
 
 struct TokenizerConfig {
-  std::string type = "wordpiece";                          // wordpiece | sentencepiece | gpt2 | bytes
+  TokenizerKind type = TokenizerKind::kWordPiece;
   std::string vocab = "data/bert-base-uncased-vocab.txt";  // vocab.txt, .model, or encoder.json (not bytes)
   std::string merges;                                      // gpt2 only: vocab.bpe / merges.txt
   bool lowercase = true;                                   // wordpiece only
@@ -57,7 +59,7 @@ struct OptimConfig {
   double lr = 1e-3;
   double min_lr = 1e-4;
   int64_t warmup_steps = 100;
-  std::string schedule = "cosine";  // cosine | linear | constant | wsd
+  LrSchedule schedule = LrSchedule::kCosine;
   double wsd_decay_fraction = 0.2;  // wsd: share of the steps spent decaying
   double weight_decay = 0.1;        // 0: plain Adam
   bool decay_embeddings = false;
@@ -74,7 +76,7 @@ struct TrainConfig {
   int64_t eval_batches = 0;  // 0: the whole validation split
   int64_t seed = 1337;
   int64_t grad_accum = 1;
-  std::string precision = "fp32";  // fp32 | bf16 (bf16 autocast on CUDA; CPU runs fp32)
+  Precision precision = Precision::kFp32;  // bf16: autocast on CUDA; the CPU runs fp32
   int64_t max_bad_steps = 5;
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
   int64_t threads = 0;          // intra-op threads; 0: all cores
@@ -96,7 +98,7 @@ struct EvalConfig {
 };
 
 struct DistributedConfig {
-  std::string backend = "auto";  // auto | gloo | nccl
+  BackendKind backend = BackendKind::kAuto;
   int64_t timeout_s = 300;
   int64_t bucket_mb = 25;
 };

@@ -7,12 +7,31 @@
 #include <variant>
 #include <vector>
 
+#include "config/choices.h"
 #include "config/config.h"
 
 namespace ropelm {
 
+// An enum-valued key: its field read and written by the names TOML files use (config/choices.h).
+struct ChoiceRef {
+  std::function<std::string()> get;
+  std::function<bool(const std::string&)> set;  // false (field unchanged) for a name that is no choice
+  std::vector<std::string> names;
+};
+
+template <typename Enum>
+ChoiceRef choice_ref(Enum* field) {
+  return {[field] { return std::string(choice_name(*field)); },
+          [field](const std::string& name) {
+            std::optional<Enum> value = parse_choice<Enum>(name);
+            if (value) *field = *value;
+            return value.has_value();
+          },
+          choice_names<Enum>()};
+}
+
 // A pointer to the field a key sets; the alternative says the key's type.
-using FieldRef = std::variant<int64_t*, double*, bool*, std::string*, std::vector<std::string>*>;
+using FieldRef = std::variant<int64_t*, double*, bool*, std::string*, std::vector<std::string>*, ChoiceRef>;
 
 // Allowed numeric range; the open flags exclude the bound itself.
 struct Range {
@@ -27,8 +46,7 @@ struct KeySpec {
   std::string name;
   std::function<FieldRef(Config&)> field;
   std::string doc;
-  std::vector<std::string> choices;  // for strings: the only valid values (empty: any)
-  std::optional<Range> range;        // for numbers
+  std::optional<Range> range;  // for numbers
 
   std::string full_name() const { return section + "." + name; }
 };

@@ -1,7 +1,6 @@
 // Resolving the `model` config section into TransformerOptions, and the checks that name the key at fault.
 #include "model/model_options.h"
 
-#include <map>
 #include <sstream>
 #include <string>
 
@@ -10,17 +9,6 @@
 
 namespace ropelm {
 namespace {
-
-// Looks a string option up among its choices; the message lists them.
-template <typename Enum>
-Enum parse_choice(const std::string& key, const std::string& value,
-                  const std::map<std::string, Enum>& choices) {
-  auto found = choices.find(value);
-  if (found != choices.end()) return found->second;
-  std::string names;
-  for (const auto& [name, kind] : choices) names += (names.empty() ? "" : " | ") + name;
-  throw UserError("model." + key + " = '" + value + "' is not one of " + names);
-}
 
 void require(bool condition, const std::string& message) {
   if (!condition) throw UserError(message);
@@ -79,32 +67,21 @@ TransformerOptions from_config(const ModelConfig& c, int64_t vocab_size, int64_t
   TransformerOptions options(vocab_size, c.d_model, c.n_layers, c.n_heads);
   options.pad_vocab_multiple(c.pad_vocab_multiple)
       .n_kv_heads(c.n_kv_heads)
-      .mlp(parse_choice<MlpKind>("mlp", c.mlp, {{"swiglu", MlpKind::kSwiGLU}, {"gelu", MlpKind::kGELU}}))
+      .mlp(c.mlp)
       .mlp_hidden(c.mlp_hidden)
-      .norm(parse_choice<NormKind>("norm", c.norm,
-                                   {{"rmsnorm", NormKind::kRMSNorm}, {"layernorm", NormKind::kLayerNorm}}))
+      .norm(c.norm)
       .norm_eps(c.norm_eps)
       .dropout(c.dropout)
       .bias(c.bias)
       .tie_embeddings(c.tie_embeddings)
       .init_std(c.init_std)
-      .position(parse_choice<PositionKind>("position", c.position,
-                                           {{"rope", PositionKind::kRope},
-                                            {"sinusoidal", PositionKind::kSinusoidal},
-                                            {"learned", PositionKind::kLearned},
-                                            {"none", PositionKind::kNone}}))
+      .position(c.position)
       .max_seq_len(c.max_seq_len > 0 ? c.max_seq_len : context_length)
       .rope_theta(c.rope_theta)
-      .rope_style(parse_choice<RopeStyle>(
-          "rope_style", c.rope_style, {{"half", RopeStyle::kHalf}, {"interleaved", RopeStyle::kInterleaved}}))
-      .rope_scaling(parse_choice<RopeScaling>(
-          "rope_scaling", c.rope_scaling,
-          {{"none", RopeScaling::kNone}, {"linear", RopeScaling::kLinear}, {"ntk", RopeScaling::kNTK}}))
+      .rope_style(c.rope_style)
+      .rope_scaling(c.rope_scaling)
       .rope_scaling_factor(c.rope_scaling_factor)
-      .attention(parse_choice<AttentionKind>("attention", c.attention,
-                                             {{"auto", AttentionKind::kAuto},
-                                              {"sdpa", AttentionKind::kSdpa},
-                                              {"explicit", AttentionKind::kExplicit}}));
+      .attention(c.attention);
   validate(options);
   return options;
 }

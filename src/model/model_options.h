@@ -10,13 +10,6 @@
 
 namespace ropelm {
 
-enum class MlpKind { kSwiGLU, kGELU };
-enum class NormKind { kRMSNorm, kLayerNorm };
-enum class PositionKind { kRope, kSinusoidal, kLearned, kNone };
-enum class RopeStyle { kHalf, kInterleaved };  // rotate-half (Llama/HF) | adjacent pairs (RoFormer/Meta)
-enum class RopeScaling { kNone, kLinear, kNTK };
-enum class AttentionKind { kAuto, kSdpa, kExplicit };
-
 struct TransformerOptions {
   TransformerOptions(int64_t vocab_size, int64_t d_model, int64_t n_layers, int64_t n_heads)
       : vocab_size_(vocab_size), d_model_(d_model), n_layers_(n_layers), n_heads_(n_heads) {}

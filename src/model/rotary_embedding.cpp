@@ -17,8 +17,8 @@ torch::Tensor RotaryEmbedding::inverse_frequencies() const {
 }
 
 void RotaryEmbedding::grow(int64_t length, torch::Device device) const {
-  // Tables used by training must not be inference tensors (LIBTORCH-NOTES item 8), even if the first call is
-  // made under InferenceMode.
+  // Tables used by training must not be inference tensors (docs/libtorch-notes.md#inference-tensors), even if
+  // the first call is made under InferenceMode.
   c10::InferenceMode not_inference(false);
   int64_t capacity = length;
   if (cos_.defined() && cos_.device() == device) capacity = std::max(length, 2 * cos_.size(0));

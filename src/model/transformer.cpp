@@ -20,7 +20,7 @@ TransformerImpl::TransformerImpl(TransformerOptions options) : options_(options)
   for (int64_t i = 0; i < options_.n_layers(); ++i) blocks->push_back(Block(options_, i));
   norm = register_module("norm", Norm(norm_options(options_)));
   // Tying shares the weight functionally (forward multiplies by tok_embeddings->weight), so parameters()
-  // lists it once (LIBTORCH-NOTES item 5).
+  // lists it once (docs/libtorch-notes.md#weight-tying).
   if (!options_.tie_embeddings()) {
     lm_head = register_module(
         "lm_head", torch::nn::Linear(torch::nn::LinearOptions(d, options_.padded_vocab_size()).bias(false)));

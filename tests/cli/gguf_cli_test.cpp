@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-const std::string kConfig = "--config tests/cli/fixtures/train_tiny.toml";
+const std::string kConfig = "--config tests/fixtures/cli/train_tiny.toml";
 
 class GgufCli : public ::testing::Test {
  protected:

@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-const std::string kConfig = "--config tests/cli/fixtures/train_tiny.toml";
+const std::string kConfig = "--config tests/fixtures/cli/train_tiny.toml";
 
 class HfCli : public ::testing::Test {
  protected:

@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const std::string kFixture = "tests/cli/fixtures/train_tiny.toml";
+const std::string kFixture = "tests/fixtures/cli/train_tiny.toml";
 const std::string kConfig = "--config " + kFixture;
 
 fs::path step_dir(const fs::path& run_dir, int step) {
