@@ -23,12 +23,14 @@ struct ModelConfig {
   bool tie_embeddings = true;
   double init_std = 0.02;
   int64_t pad_vocab_multiple = 64;  // 1: no padding
-  std::string position = "rope";    // rope | sinusoidal | learned | none
+  std::string position = "rope";    // rope | sinusoidal | learned | none | alibi
   int64_t max_seq_len = 0;          // learned/sinusoidal table length; 0: data.context_length
   double rope_theta = 10000.0;
   std::string rope_style = "half";    // half | interleaved
-  std::string rope_scaling = "none";  // none | linear | ntk
+  std::string rope_scaling = "none";  // none | linear | ntk | yarn
   double rope_scaling_factor = 1.0;
+  double yarn_alpha = 1.0;         // YaRN ramp: interpolate dimensions turning < alpha times over the context
+  double yarn_beta = 32.0;         // ... keep those turning > beta times
   std::string attention = "auto";  // auto | sdpa | explicit
 };
 
@@ -101,6 +103,14 @@ struct DistributedConfig {
   int64_t bucket_mb = 25;
 };
 
+// `ropelm study`: the same model trained once per position encoding, then evaluated at growing lengths.
+struct StudyConfig {
+  std::vector<std::string> positions = {"rope", "alibi", "sinusoidal", "learned", "none"};
+  std::vector<std::string> rope_scalings = {"linear", "yarn"};  // applied to the rope model at evaluation
+  int64_t max_length_factor = 16;  // evaluation lengths: context_length × 1, 2, 4, ... up to this
+  int64_t eval_tokens = 0;         // validation tokens scored at every length; 0: the whole split
+};
+
 struct Config {
   ModelConfig model;
   TokenizerConfig tokenizer;
@@ -110,6 +120,7 @@ struct Config {
   CheckpointConfig checkpoint;
   EvalConfig eval;
   DistributedConfig distributed;
+  StudyConfig study;
   std::string name = "default";  // the config file's stem: runs/<name> is the default run dir
 };
 

@@ -11,16 +11,27 @@
 namespace ropelm {
 namespace {
 
-// Looks a string option up among its choices; the message lists them.
+// Looks a string option up among its choices; the message names `what` and lists them.
 template <typename Enum>
-Enum parse_choice(const std::string& key, const std::string& value,
-                  const std::map<std::string, Enum>& choices) {
+Enum parse_named(const std::string& what, const std::string& value,
+                 const std::map<std::string, Enum>& choices) {
   auto found = choices.find(value);
   if (found != choices.end()) return found->second;
   std::string names;
   for (const auto& [name, kind] : choices) names += (names.empty() ? "" : " | ") + name;
-  throw UserError("model." + key + " = '" + value + "' is not one of " + names);
+  throw UserError(what + " = '" + value + "' is not one of " + names);
 }
+
+template <typename Enum>
+Enum parse_choice(const std::string& key, const std::string& value,
+                  const std::map<std::string, Enum>& choices) {
+  return parse_named("model." + key, value, choices);
+}
+
+const std::map<std::string, RopeScaling> kRopeScalings = {{"none", RopeScaling::kNone},
+                                                          {"linear", RopeScaling::kLinear},
+                                                          {"ntk", RopeScaling::kNTK},
+                                                          {"yarn", RopeScaling::kYarn}};
 
 void require(bool condition, const std::string& message) {
   if (!condition) throw UserError(message);
@@ -35,6 +46,10 @@ std::string show(const std::string& key, T value) {
 }
 
 }  // namespace
+
+RopeScaling rope_scaling_named(const std::string& name, const std::string& what) {
+  return parse_named(what, name, kRopeScalings);
+}
 
 bool uses_sdpa(AttentionKind kind) {
   return kind == AttentionKind::kSdpa || (kind == AttentionKind::kAuto && kHasSdpa);
@@ -65,6 +80,13 @@ void validate(const TransformerOptions& o) {
     require(o.rope_theta() > 0, show("rope_theta", o.rope_theta()) + " must be positive");
     require(o.rope_scaling_factor() >= 1,
             show("rope_scaling_factor", o.rope_scaling_factor()) + " must be >= 1");
+    if (o.rope_scaling() == RopeScaling::kYarn) {
+      require(o.original_context() > 0, "model.rope_scaling = yarn needs the training context length (got " +
+                                            std::to_string(o.original_context()) + ")");
+      require(o.yarn_alpha() > 0 && o.yarn_alpha() < o.yarn_beta(), show("yarn_alpha", o.yarn_alpha()) +
+                                                                        " must be positive and below " +
+                                                                        show("yarn_beta", o.yarn_beta()));
+    }
   }
   if (o.position() == PositionKind::kSinusoidal) {
     require(o.d_model() % 2 == 0,
@@ -92,15 +114,17 @@ TransformerOptions from_config(const ModelConfig& c, int64_t vocab_size, int64_t
                                            {{"rope", PositionKind::kRope},
                                             {"sinusoidal", PositionKind::kSinusoidal},
                                             {"learned", PositionKind::kLearned},
-                                            {"none", PositionKind::kNone}}))
+                                            {"none", PositionKind::kNone},
+                                            {"alibi", PositionKind::kAlibi}}))
       .max_seq_len(c.max_seq_len > 0 ? c.max_seq_len : context_length)
       .rope_theta(c.rope_theta)
       .rope_style(parse_choice<RopeStyle>(
           "rope_style", c.rope_style, {{"half", RopeStyle::kHalf}, {"interleaved", RopeStyle::kInterleaved}}))
-      .rope_scaling(parse_choice<RopeScaling>(
-          "rope_scaling", c.rope_scaling,
-          {{"none", RopeScaling::kNone}, {"linear", RopeScaling::kLinear}, {"ntk", RopeScaling::kNTK}}))
+      .rope_scaling(parse_choice<RopeScaling>("rope_scaling", c.rope_scaling, kRopeScalings))
       .rope_scaling_factor(c.rope_scaling_factor)
+      .original_context(context_length)
+      .yarn_alpha(c.yarn_alpha)
+      .yarn_beta(c.yarn_beta)
       .attention(parse_choice<AttentionKind>("attention", c.attention,
                                              {{"auto", AttentionKind::kAuto},
                                               {"sdpa", AttentionKind::kSdpa},

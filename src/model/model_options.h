@@ -5,6 +5,7 @@
 #include <torch/arg.h>
 
 #include <cstdint>
+#include <string>
 
 #include "config/config.h"
 
@@ -12,9 +13,9 @@ namespace ropelm {
 
 enum class MlpKind { kSwiGLU, kGELU };
 enum class NormKind { kRMSNorm, kLayerNorm };
-enum class PositionKind { kRope, kSinusoidal, kLearned, kNone };
+enum class PositionKind { kRope, kSinusoidal, kLearned, kNone, kAlibi };
 enum class RopeStyle { kHalf, kInterleaved };  // rotate-half (Llama/HF) | adjacent pairs (RoFormer/Meta)
-enum class RopeScaling { kNone, kLinear, kNTK };
+enum class RopeScaling { kNone, kLinear, kNTK, kYarn };
 enum class AttentionKind { kAuto, kSdpa, kExplicit };
 
 struct TransformerOptions {
@@ -58,6 +59,13 @@ struct TransformerOptions {
   TORCH_ARG(RopeStyle, rope_style) = RopeStyle::kHalf;
   TORCH_ARG(RopeScaling, rope_scaling) = RopeScaling::kNone;
   TORCH_ARG(double, rope_scaling_factor) = 1.0;
+  // The context the model was trained on (data.context_length): YaRN's L, against which it measures how often
+  // each RoPE dimension turns.
+  TORCH_ARG(int64_t, original_context) = 0;
+  // YaRN's ramp (Peng et al. 2023, section 3.2): dimensions turning fewer than yarn_alpha times over the
+  // original context are interpolated, more than yarn_beta times kept.
+  TORCH_ARG(double, yarn_alpha) = 1.0;
+  TORCH_ARG(double, yarn_beta) = 32.0;
   TORCH_ARG(AttentionKind, attention) = AttentionKind::kAuto;
 };
 
@@ -68,6 +76,10 @@ void validate(const TransformerOptions& options);
 // The `model` section plus what other sections decide: the tokenizer's vocabulary size and the training
 // context length (the learned table's length when model.max_seq_len is 0). Validates the result.
 TransformerOptions from_config(const ModelConfig& config, int64_t vocab_size, int64_t context_length);
+
+// "none" | "linear" | "ntk" | "yarn" (model.rope_scaling's names) → RopeScaling; throws UserError naming
+// `what` (a key or an option) for any other name.
+RopeScaling rope_scaling_named(const std::string& name, const std::string& what);
 
 // Whether attention runs through at::scaled_dot_product_attention: `auto` picks it where available.
 bool uses_sdpa(AttentionKind kind);

@@ -125,5 +125,24 @@ TEST(Config, EveryKeyIsPrintedOnce) {
     EXPECT_THAT(text, HasSubstr("\n" + key.name + " = ")) << key.full_name();
 }
 
+// The keys of issue 18: alibi and yarn as choices, YaRN's ramp bounds, the study section (lists and ranges).
+TEST(Config, PositionStudyKeys) {
+  Config config = load_config(std::nullopt, {"model.position=alibi", "model.rope_scaling=yarn",
+                                             "model.yarn_beta=16", "study.positions=[\"rope\", \"alibi\"]",
+                                             "study.rope_scalings=[]", "study.max_length_factor=8"});
+  EXPECT_EQ(config.model.position, "alibi");
+  EXPECT_EQ(config.model.rope_scaling, "yarn");
+  EXPECT_DOUBLE_EQ(config.model.yarn_alpha, 1.0);
+  EXPECT_DOUBLE_EQ(config.model.yarn_beta, 16.0);
+  EXPECT_EQ(config.study.positions, (std::vector<std::string>{"rope", "alibi"}));
+  EXPECT_TRUE(config.study.rope_scalings.empty());
+  EXPECT_EQ(config.study.max_length_factor, 8);
+  EXPECT_EQ(config.study.eval_tokens, 0);
+  EXPECT_THAT(error_of(std::nullopt, {"study.max_length_factor=0"}),
+              HasSubstr("study.max_length_factor = 0"));
+  EXPECT_THAT(error_of(std::nullopt, {"model.position=t5"}), HasSubstr("alibi"));
+  EXPECT_THAT(error_of(std::nullopt, {"model.yarn_alpha=-1"}), HasSubstr("model.yarn_alpha"));
+}
+
 }  // namespace
 }  // namespace ropelm
