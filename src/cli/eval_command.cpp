@@ -16,6 +16,7 @@
 #include "data/data_options.h"
 #include "distributed/process_group.h"
 #include "eval/perplexity.h"
+#include "model/model_options.h"
 #include "train/checkpoint_choice.h"
 #include "train/device.h"
 #include "train/rank_setup.h"
@@ -31,6 +32,8 @@ struct EvalArgs {
   int64_t context_length = 0, stride = 0, batch_size = 0;
   bool json = false;
   int nproc = 1;
+  std::string rope_scaling;        // empty: as trained
+  double rope_scaling_factor = 0;  // 0: context length / trained context length (at least 1)
 };
 
 // The checkpoint's distributed.timeout_s: how long `--nproc` lets surviving ranks report a failed one.
@@ -51,6 +54,22 @@ std::pair<TokenView, uint64_t> eval_tokens(const Corpus& corpus, bool explicit_d
   return {corpus.val(), static_cast<uint64_t>(std::llround(share * corpus.train_cache().text_bytes()))};
 }
 
+// --rope-scaling: the checkpoint's model with other RoPE tables (a cache, rebuilt: the weights stay).
+void rescale_rope(LoadedCheckpoint& loaded, const EvalArgs& args, int64_t context_length) {
+  const ModelConfig& model = loaded.config.model;
+  if (model.position != "rope") {
+    throw UserError("--rope-scaling " + args.rope_scaling + ": the checkpoint's model.position = " +
+                    model.position + " has no RoPE to rescale (evaluate it without --rope-scaling)");
+  }
+  const double trained = static_cast<double>(loaded.config.data.context_length);
+  double factor = args.rope_scaling_factor > 0 ? args.rope_scaling_factor
+                                               : std::max(1.0, static_cast<double>(context_length) / trained);
+  loaded.model->set_rope_scaling(rope_scaling_named(args.rope_scaling, "--rope-scaling"), factor);
+  spdlog::info("RoPE scaling {} with factor {:g} (the model was trained with {}{})", args.rope_scaling,
+               factor, model.rope_scaling,
+               model.rope_scaling == "none" ? "" : fmt::format(", factor {:g}", model.rope_scaling_factor));
+}
+
 void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   auto start = std::chrono::steady_clock::now();
   DistributedEnv env = distributed_env_from_environment();
@@ -68,7 +87,9 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   auto [tokens, text_bytes] = eval_tokens(corpus, !args.data.empty());
   PerplexityOptions options;
   options.context_length = args.context_length ? args.context_length : config.data.context_length;
-  if (options.context_length > config.data.context_length) {
+  if (!args.rope_scaling.empty()) rescale_rope(loaded, args, options.context_length);
+  if (options.context_length > config.data.context_length && config.model.position != "alibi" &&
+      args.rope_scaling.empty()) {
     spdlog::warn(
         "--context-length {} is above the {} tokens the model was trained on: the extra positions "
         "are ones it never learned",
@@ -113,10 +134,21 @@ void setup_eval(CLI::App& app, const GlobalOptions& global) {
                       "window length (default: data.context_length)");
   command->add_option("--stride", args->stride, "tokens between windows (default: the context length)");
   command->add_option("--batch-size", args->batch_size, "windows per batch (default: data.batch_size)");
+  command
+      ->add_option("--rope-scaling", args->rope_scaling,
+                   "evaluate a RoPE model with this context extension instead of its own (none, linear, ntk, "
+                   "yarn); the tables are rebuilt, the weights stay")
+      ->check(CLI::IsMember({"none", "linear", "ntk", "yarn"}));
+  command
+      ->add_option("--rope-scaling-factor", args->rope_scaling_factor,
+                   "factor of --rope-scaling (default: --context-length / the trained context, at least 1)")
+      ->check(CLI::Range(1.0, 1e6));
   command->add_flag("--json", args->json,
                     "print one JSON object: tokens, nll, perplexity, bits_per_byte, seconds");
   add_nproc_option(*command, args->nproc);
   command->callback([args, &global] {
+    if (args->rope_scaling_factor > 0 && args->rope_scaling.empty())
+      throw UserError("--rope-scaling-factor needs --rope-scaling (none, linear, ntk or yarn)");
     args->checkpoint = resolve_checkpoint_dir(args->checkpoint, RunDirChoice::kBestElseNewest).string();
     if (args->nproc > 1) launch_ranks_if_asked(args->nproc, global, checkpoint_timeout_s(args->checkpoint));
     run_eval(*args, global);
