@@ -77,6 +77,8 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   if (global.threads >= 0) set_cpu_threads(global.threads);
   LoadedCheckpoint loaded = open_checkpoint(args.checkpoint, device);
   Config& config = loaded.config;
+  const int64_t context_length = args.context_length ? args.context_length : config.data.context_length;
+  if (!args.rope_scaling.empty()) rescale_rope(loaded, args, context_length);  // refused before any work
   if (!args.data.empty()) {
     config.data.train = args.data;
     config.data.val.clear();
@@ -86,8 +88,7 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   Corpus corpus = load_corpus_rank0_first(corpus_options(config), *loaded.tokenizer, group);
   auto [tokens, text_bytes] = eval_tokens(corpus, !args.data.empty());
   PerplexityOptions options;
-  options.context_length = args.context_length ? args.context_length : config.data.context_length;
-  if (!args.rope_scaling.empty()) rescale_rope(loaded, args, options.context_length);
+  options.context_length = context_length;
   if (options.context_length > config.data.context_length && config.model.position != "alibi" &&
       args.rope_scaling.empty()) {
     spdlog::warn(

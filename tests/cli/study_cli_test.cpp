@@ -90,7 +90,7 @@ TEST_F(StudyCli, ResultsHoldEveryVariantAndLengthWithNaForTheLearnedTable) {
   EXPECT_EQ(out_, md);  // the table is also printed
   std::string png = slurp(straight_ / "results.png");
   EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
-  EXPECT_THAT(slurp(straight_ / "alibi" / "config.toml"), HasSubstr("position = \"alibi\""));
+  EXPECT_THAT(slurp(straight_ / "alibi" / "config.toml"), HasSubstr("position = 'alibi'"));
 }
 
 // A study score is `ropelm eval` of the same checkpoint with non-overlapping windows of that length.
