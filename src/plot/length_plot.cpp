@@ -19,7 +19,8 @@ GnuplotInput length_plot_input(const LengthPlot& plot, const PlotStyle& style,
   script += "set logscale x 2\n";
   script += "set logscale y\n";
   script += "set grid lc rgb '#dddddd'\n";
-  script += "set key top left box opaque\n";
+  script += "set key bottom right box opaque\n";  // curves rise to the right: the bottom right stays free
+  script += "set offsets graph 0.03, graph 0.03, 0, 0\n";  // the first and last lengths off the frame
   if (plot.trained_length > 0) {
     script += fmt::format(
         "set arrow from {0}, graph 0 to {0}, graph 1 nohead dt 3 lc rgb '#888888'\n"

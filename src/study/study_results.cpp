@@ -60,7 +60,8 @@ std::string results_markdown(const std::vector<StudyResult>& results, const Stud
 LengthPlot results_plot(const std::vector<StudyResult>& results, const StudyPlan& plan) {
   LengthPlot plot;
   plot.trained_length = plan.trained_length;
-  plot.title = "perplexity by evaluation length (trained on " + std::to_string(plan.trained_length) + ")";
+  plot.title =
+      "perplexity by evaluation length (trained on " + std::to_string(plan.trained_length) + " tokens)";
   for (const auto& variant : plan.variants) {
     LengthCurve curve{variant.name, {}};
     for (const auto& r : results) {
