@@ -41,7 +41,8 @@ void expect_close(const torch::Tensor& a, const torch::Tensor& b, const std::str
 class AttentionKernels : public ::testing::TestWithParam<std::tuple<int64_t, PositionKind>> {
  protected:
   void SetUp() override {
-    if (!kHasSdpa) GTEST_SKIP() << "this LibTorch (< 2.0) has no scaled_dot_product_attention";
+    if (!kHasSdpa)
+      GTEST_SKIP() << "this LibTorch (< 2.0) has no scaled_dot_product_attention (the torch2 build runs it)";
     torch::manual_seed(7);
   }
 };
