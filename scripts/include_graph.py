@@ -17,7 +17,7 @@ import re
 import sys
 
 LAYERS = ["util", "config", "tokenizer", "data", "plot", "model", "distributed", "checkpoint", "run", "eval",
-          "train", "interop", "cli"]
+          "train", "study", "interop", "cli"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_0-9]+)/', re.MULTILINE)
 
 

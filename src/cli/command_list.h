@@ -32,6 +32,7 @@ inline constexpr ListedCommand kCommandList[] = {
     {"generate", Weight::kLibTorch},
     {"info", Weight::kLibTorch},
     {"plot", Weight::kLight},
+    {"study", Weight::kLibTorch},
     {"export", Weight::kLibTorch},
     {"import", Weight::kLibTorch},
 };

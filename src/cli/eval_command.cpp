@@ -32,6 +32,8 @@ struct EvalArgs {
   int64_t context_length = 0, stride = 0, batch_size = 0;
   bool json = false;
   int nproc = 1;
+  std::optional<RopeScaling> rope_scaling;  // empty: as trained
+  double rope_scaling_factor = 0;           // 0: context length / trained context length (at least 1)
 };
 
 // The checkpoint's distributed.timeout_s: how long `--nproc` lets surviving ranks report a failed one.
@@ -52,6 +54,38 @@ std::pair<TokenView, uint64_t> eval_tokens(const Corpus& corpus, bool explicit_d
   return {corpus.val(), static_cast<uint64_t>(std::llround(share * corpus.train_cache().text_bytes()))};
 }
 
+// --rope-scaling: the checkpoint's model with other RoPE tables (a cache, rebuilt: the weights stay).
+void rescale_rope(LoadedCheckpoint& loaded, const EvalArgs& args, int64_t context_length) {
+  const ModelConfig& model = loaded.config.model;
+  if (model.position != PositionKind::kRope) {
+    throw UserError("--rope-scaling " + std::string(choice_name(*args.rope_scaling)) +
+                    ": the checkpoint's model.position = " + std::string(choice_name(model.position)) +
+                    " has no RoPE to rescale (evaluate it without --rope-scaling)");
+  }
+  const double trained = static_cast<double>(loaded.config.data.context_length);
+  double factor = args.rope_scaling_factor > 0 ? args.rope_scaling_factor
+                                               : std::max(1.0, static_cast<double>(context_length) / trained);
+  loaded.model->set_rope_scaling(*args.rope_scaling, factor);
+  spdlog::info("RoPE scaling {} with factor {:g} (the model was trained with {}{})",
+               choice_name(*args.rope_scaling), factor, choice_name(model.rope_scaling),
+               model.rope_scaling == RopeScaling::kNone
+                   ? ""
+                   : fmt::format(", factor {:g}", model.rope_scaling_factor));
+}
+
+// The run's eval.* settings (as validation during training uses them), then the flags.
+PerplexityOptions scoring_options(const EvalArgs& args, const Config& config) {
+  PerplexityOptions options = perplexity_options(config);
+  if (args.context_length) options.context_length = args.context_length;
+  if (args.stride) {
+    options.stride = args.stride;
+  } else if (args.context_length) {
+    options.stride = args.context_length;
+  }
+  if (args.batch_size) options.batch_size = args.batch_size;
+  return options;
+}
+
 void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   auto start = std::chrono::steady_clock::now();
   DistributedEnv env = distributed_env_from_environment();
@@ -59,6 +93,8 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   if (global.threads >= 0) set_cpu_threads(global.threads);
   LoadedCheckpoint loaded = open_checkpoint(args.checkpoint, device);
   Config& config = loaded.config;
+  PerplexityOptions options = scoring_options(args, config);
+  if (args.rope_scaling) rescale_rope(loaded, args, options.context_length);  // refused before any work
   if (!args.data.empty()) {
     config.data.train = args.data;
     config.data.val.clear();
@@ -67,14 +103,8 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   Distributed group(env, config.distributed, device);
   Corpus corpus = load_corpus_rank0_first(corpus_options(config), *loaded.tokenizer, group);
   auto [tokens, text_bytes] = eval_tokens(corpus, !args.data.empty());
-  PerplexityOptions options = perplexity_options(config);  // the run's eval.* settings, then the flags
-  if (args.context_length) options.context_length = args.context_length;
-  if (args.stride)
-    options.stride = args.stride;
-  else if (args.context_length)
-    options.stride = args.context_length;
-  if (args.batch_size) options.batch_size = args.batch_size;
-  if (options.context_length > config.data.context_length) {
+  if (options.context_length > config.data.context_length && config.model.position != PositionKind::kAlibi &&
+      !args.rope_scaling) {
     spdlog::warn(
         "--context-length {} is above the {} tokens the model was trained on: the extra positions "
         "are ones it never learned",
@@ -121,10 +151,19 @@ void setup_eval(CLI::App& app, const GlobalOptions& global) {
       "else the context length)");
   command->add_option("--batch-size", args->batch_size,
                       "windows per batch (default: the run's eval.batch_size, else data.batch_size)");
+  add_choice_option(*command, "--rope-scaling", args->rope_scaling,
+                    "evaluate a RoPE model with this context extension instead of its own; the tables are "
+                    "rebuilt, the weights stay");
+  command
+      ->add_option("--rope-scaling-factor", args->rope_scaling_factor,
+                   "factor of --rope-scaling (default: the context length / the trained context, at least 1)")
+      ->check(CLI::Range(1.0, 1e6));
   command->add_flag("--json", args->json,
                     "print one JSON object: tokens, nll, perplexity, bits_per_byte, seconds");
   add_nproc_option(*command, args->nproc);
   command->callback([args, &global] {
+    if (args->rope_scaling_factor > 0 && !args->rope_scaling)
+      throw UserError("--rope-scaling-factor needs --rope-scaling (none, linear, ntk or yarn)");
     args->checkpoint = resolve_checkpoint_dir(args->checkpoint, RunDirChoice::kBestElseNewest).string();
     if (args->nproc > 1) launch_ranks_if_asked(args->nproc, global, checkpoint_timeout_s(args->checkpoint));
     run_eval(*args, global);

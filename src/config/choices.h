@@ -14,9 +14,9 @@ namespace ropelm {
 
 enum class MlpKind { kSwiGLU, kGELU };
 enum class NormKind { kRMSNorm, kLayerNorm };
-enum class PositionKind { kRope, kSinusoidal, kLearned, kNone };
+enum class PositionKind { kRope, kSinusoidal, kLearned, kNone, kAlibi };
 enum class RopeStyle { kHalf, kInterleaved };  // rotate-half (Llama/HF) | adjacent pairs (RoFormer/Meta)
-enum class RopeScaling { kNone, kLinear, kNTK };
+enum class RopeScaling { kNone, kLinear, kNTK, kYarn };
 enum class AttentionKind { kAuto, kSdpa, kExplicit };
 enum class TokenizerKind { kWordPiece, kSentencePiece, kGpt2, kBytes };
 enum class LrSchedule { kCosine, kLinear, kConstant, kWsd };
@@ -41,10 +41,11 @@ struct ChoiceNames<NormKind> {
 };
 template <>
 struct ChoiceNames<PositionKind> {
-  static constexpr ChoiceTable<PositionKind, 4> table{{{PositionKind::kRope, "rope"},
+  static constexpr ChoiceTable<PositionKind, 5> table{{{PositionKind::kRope, "rope"},
                                                        {PositionKind::kSinusoidal, "sinusoidal"},
                                                        {PositionKind::kLearned, "learned"},
-                                                       {PositionKind::kNone, "none"}}};
+                                                       {PositionKind::kNone, "none"},
+                                                       {PositionKind::kAlibi, "alibi"}}};
 };
 template <>
 struct ChoiceNames<RopeStyle> {
@@ -53,8 +54,10 @@ struct ChoiceNames<RopeStyle> {
 };
 template <>
 struct ChoiceNames<RopeScaling> {
-  static constexpr ChoiceTable<RopeScaling, 3> table{
-      {{RopeScaling::kNone, "none"}, {RopeScaling::kLinear, "linear"}, {RopeScaling::kNTK, "ntk"}}};
+  static constexpr ChoiceTable<RopeScaling, 4> table{{{RopeScaling::kNone, "none"},
+                                                      {RopeScaling::kLinear, "linear"},
+                                                      {RopeScaling::kNTK, "ntk"},
+                                                      {RopeScaling::kYarn, "yarn"}}};
 };
 template <>
 struct ChoiceNames<AttentionKind> {

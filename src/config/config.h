@@ -31,6 +31,8 @@ struct ModelConfig {
   RopeStyle rope_style = RopeStyle::kHalf;
   RopeScaling rope_scaling = RopeScaling::kNone;
   double rope_scaling_factor = 1.0;
+  double yarn_alpha = 1.0;  // YaRN ramp: interpolate dimensions turning < alpha times over the context
+  double yarn_beta = 32.0;  // ... keep those turning > beta times
   AttentionKind attention = AttentionKind::kAuto;
 };
 
@@ -103,6 +105,16 @@ struct DistributedConfig {
   int64_t bucket_mb = 25;
 };
 
+// `ropelm study`: the same model trained once per position encoding, then evaluated at growing lengths.
+struct StudyConfig {
+  std::vector<PositionKind> positions = {PositionKind::kRope, PositionKind::kAlibi, PositionKind::kSinusoidal,
+                                         PositionKind::kLearned, PositionKind::kNone};
+  // Context extensions also applied to the rope model at evaluation.
+  std::vector<RopeScaling> rope_scalings = {RopeScaling::kLinear, RopeScaling::kYarn};
+  int64_t max_length_factor = 16;  // evaluation lengths: context_length × 1, 2, 4, ... up to this
+  int64_t eval_tokens = 0;         // validation tokens scored at every length; 0: the whole split
+};
+
 struct Config {
   ModelConfig model;
   TokenizerConfig tokenizer;
@@ -112,6 +124,7 @@ struct Config {
   CheckpointConfig checkpoint;
   EvalConfig eval;
   DistributedConfig distributed;
+  StudyConfig study;
   std::string name = "default";  // the config file's stem: runs/<name> is the default run dir
 };
 

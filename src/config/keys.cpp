@@ -16,6 +16,7 @@ const Range kProbability{0, 1, false, true};  // [0, 1)
 
 #define FIELD(path) [](Config& c) -> FieldRef { return &c.path; }
 #define CHOICE(path) [](Config& c) -> FieldRef { return choice_ref(&c.path); }
+#define CHOICES(path) [](Config& c) -> FieldRef { return choice_list_ref(&c.path); }
 
 std::vector<KeySpec> make_keys() {
   return {
@@ -37,7 +38,11 @@ std::vector<KeySpec> make_keys() {
       {"model", "pad_vocab_multiple", FIELD(model.pad_vocab_multiple),
        "pad the vocabulary up to a multiple of this (1 = no padding); padded ids are never predicted",
        kPositive},
-      {"model", "position", CHOICE(model.position), "position encoding", {}},
+      {"model",
+       "position",
+       CHOICE(model.position),
+       "position encoding; alibi = linear attention biases, no embedding (Press et al. 2022)",
+       {}},
       {"model", "max_seq_len", FIELD(model.max_seq_len),
        "longest input for learned positions; 0 = data.context_length", kNonNegative},
       {"model", "rope_theta", FIELD(model.rope_theta), "RoPE base", kPositive},
@@ -49,10 +54,18 @@ std::vector<KeySpec> make_keys() {
       {"model",
        "rope_scaling",
        CHOICE(model.rope_scaling),
-       "RoPE context extension: linear position interpolation or NTK-aware base change",
+       "RoPE context extension: linear position interpolation, NTK-aware base change, or YaRN (Peng et al. "
+       "2023: frequencies interpolated by parts, attention temperature 0.1·ln(factor)+1)",
        {}},
       {"model", "rope_scaling_factor", FIELD(model.rope_scaling_factor), "factor of rope_scaling",
        Range{1, kInf}},
+      {"model", "yarn_alpha", FIELD(model.yarn_alpha),
+       "yarn: RoPE dimensions turning fewer than this many times over data.context_length are interpolated",
+       kPositive},
+      {"model", "yarn_beta", FIELD(model.yarn_beta),
+       "yarn: RoPE dimensions turning more than this many times are kept; between alpha and beta a linear "
+       "ramp",
+       kPositive},
       {"model",
        "attention",
        CHOICE(model.attention),
@@ -158,11 +171,31 @@ std::vector<KeySpec> make_keys() {
        kPositive},
       {"distributed", "bucket_mb", FIELD(distributed.bucket_mb), "gradient all-reduce bucket size",
        kPositive},
+
+      {"study",
+       "positions",
+       CHOICES(study.positions),
+       "`ropelm study`: the position encodings to train, one run dir each",
+       {}},
+      {"study",
+       "rope_scalings",
+       CHOICES(study.rope_scalings),
+       "`ropelm study`: context extensions also applied to the rope model at evaluation, factor = length / "
+       "data.context_length (extensions only: not none)",
+       {}},
+      {"study", "max_length_factor", FIELD(study.max_length_factor),
+       "`ropelm study`: longest evaluation length as a multiple of data.context_length (lengths 1, 2, 4, … "
+       "times it)",
+       kPositive},
+      {"study", "eval_tokens", FIELD(study.eval_tokens),
+       "`ropelm study`: validation tokens scored at every length (the first ones); 0 = the whole split",
+       kNonNegative},
   };
 }
 
 #undef FIELD
 #undef CHOICE
+#undef CHOICES
 
 }  // namespace
 
@@ -210,6 +243,7 @@ std::string type_name(const FieldRef& field) {
     std::string operator()(std::string*) const { return "string"; }
     std::string operator()(std::vector<std::string>*) const { return "list of strings"; }
     std::string operator()(const ChoiceRef&) const { return "string"; }
+    std::string operator()(const ChoiceListRef&) const { return "list of strings"; }
   };
   return std::visit(Visitor{}, field);
 }

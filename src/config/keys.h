@@ -30,8 +30,37 @@ ChoiceRef choice_ref(Enum* field) {
           choice_names<Enum>()};
 }
 
+// A key whose value is a list of an enum's names (study.positions).
+struct ChoiceListRef {
+  std::function<std::vector<std::string>()> get;
+  // Sets every name; the first that is no choice, when one is not (the field is then unchanged).
+  std::function<std::optional<std::string>(const std::vector<std::string>&)> set;
+  std::vector<std::string> names;
+};
+
+template <typename Enum>
+ChoiceListRef choice_list_ref(std::vector<Enum>* field) {
+  return {[field] {
+            std::vector<std::string> names;
+            for (Enum value : *field) names.emplace_back(choice_name(value));
+            return names;
+          },
+          [field](const std::vector<std::string>& names) -> std::optional<std::string> {
+            std::vector<Enum> values;
+            for (const auto& name : names) {
+              std::optional<Enum> value = parse_choice<Enum>(name);
+              if (!value) return name;
+              values.push_back(*value);
+            }
+            *field = std::move(values);
+            return std::nullopt;
+          },
+          choice_names<Enum>()};
+}
+
 // A pointer to the field a key sets; the alternative says the key's type.
-using FieldRef = std::variant<int64_t*, double*, bool*, std::string*, std::vector<std::string>*, ChoiceRef>;
+using FieldRef =
+    std::variant<int64_t*, double*, bool*, std::string*, std::vector<std::string>*, ChoiceRef, ChoiceListRef>;
 
 // Allowed numeric range; the open flags exclude the bound itself.
 struct Range {

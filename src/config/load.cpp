@@ -49,12 +49,11 @@ std::string joined(const std::vector<std::string>& names) {
   return text;
 }
 
-// Sets an enum-valued key by name; another name is an error listing the choices and the closest one.
-void assign_choice(const ChoiceRef& choice, const std::string& name, const KeySpec& key,
-                   const Origin& origin) {
-  if (choice.set(name)) return;
-  std::string closest = closest_word(name, choice.names);
-  fail(origin, key.full_name() + " = '" + name + "' is not one of: " + joined(choice.names) +
+// A name that is none of an enum-valued key's choices: the error lists them and the closest one.
+[[noreturn]] void fail_choice(const std::string& name, const std::vector<std::string>& names,
+                              const KeySpec& key, const Origin& origin) {
+  std::string closest = closest_word(name, names);
+  fail(origin, key.full_name() + " = '" + name + "' is not one of: " + joined(names) +
                    (closest.empty() ? "" : " (did you mean " + closest + "?)"));
 }
 
@@ -103,7 +102,11 @@ void assign_node(const toml::node& node, const KeySpec& key, FieldRef field, con
     **s = *node.value<std::string>();
   } else if (auto* choice = std::get_if<ChoiceRef>(&field)) {
     if (!node.is_string()) wrong_type();
-    assign_choice(*choice, *node.value<std::string>(), key, origin);
+    std::string name = *node.value<std::string>();
+    if (!choice->set(name)) fail_choice(name, choice->names, key, origin);
+  } else if (auto* list = std::get_if<ChoiceListRef>(&field)) {
+    if (std::optional<std::string> bad = list->set(string_list(node, key, origin)))
+      fail_choice(*bad, list->names, key, origin);
   } else {
     *std::get<std::vector<std::string>*>(field) = string_list(node, key, origin);
   }
@@ -152,7 +155,8 @@ void apply_override(const std::string& assignment, Config& config, std::set<std:
   bool quoted_or_array =
       !value.empty() && (value.front() == '"' || value.front() == '\'' || value.front() == '[');
   bool raw_text = std::holds_alternative<std::string*>(field) || std::holds_alternative<ChoiceRef>(field) ||
-                  std::holds_alternative<std::vector<std::string>*>(field);
+                  std::holds_alternative<std::vector<std::string>*>(field) ||
+                  std::holds_alternative<ChoiceListRef>(field);
   if (raw_text && !quoted_or_array) {
     toml::value<std::string> text(value);
     assign_node(text, *key, field, origin);
@@ -246,11 +250,13 @@ std::string value_text(const FieldRef& field) {
   if (auto* b = std::get_if<bool*>(&field)) out << (**b ? "true" : "false");
   if (auto* s = std::get_if<std::string*>(&field)) out << toml_string(**s);
   if (auto* choice = std::get_if<ChoiceRef>(&field)) out << toml_string(choice->get());
-  if (auto* list = std::get_if<std::vector<std::string>*>(&field)) {
+  auto print_list = [&](const std::vector<std::string>& items) {
     toml::array array;
-    for (const auto& item : **list) array.push_back(item);
+    for (const auto& item : items) array.push_back(item);
     out << array;
-  }
+  };
+  if (auto* list = std::get_if<std::vector<std::string>*>(&field)) print_list(**list);
+  if (auto* list = std::get_if<ChoiceListRef>(&field)) print_list(list->get());
   return out.str();
 }
 
@@ -283,6 +289,7 @@ std::string config_reference_markdown() {
     FieldRef field = key.field(defaults);
     std::string meaning = key.doc;
     if (auto* choice = std::get_if<ChoiceRef>(&field)) meaning += " (" + joined(choice->names) + ")";
+    if (auto* list = std::get_if<ChoiceListRef>(&field)) meaning += " (each of " + joined(list->names) + ")";
     out << "| `" << key.full_name() << "` | " << type_name(field) << " | `" << value_text(field) << "` | "
         << meaning << " |\n";
   }

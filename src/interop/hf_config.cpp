@@ -60,8 +60,16 @@ void parse_rope(const nlohmann::json& json, const std::string& origin, ModelConf
 
 void check_hf_exportable(const TransformerOptions& o) {
   refuse_if(
+      o.position() == PositionKind::kAlibi,
+      "model.position = alibi: HF Llama and llama.cpp's llama architecture have no attention biases; export "
+      "supports rope only");
+  refuse_if(
       o.position() != PositionKind::kRope,
       "model.position is not rope: HF Llama uses rotary position embeddings; export supports rope only");
+  // HF's and llama.cpp's yarn differ from ropelm's in details an export would have to prove equal (the
+  // original context field, llama.cpp's extrapolation mix): refused rather than written approximately.
+  refuse_if(o.rope_scaling() == RopeScaling::kYarn,
+            "model.rope_scaling = yarn: export supports rope_scaling none, linear and ntk");
   refuse_if(o.norm() != NormKind::kRMSNorm,
             "model.norm = layernorm: HF Llama uses RMSNorm; export supports rmsnorm only");
   refuse_if(o.mlp() != MlpKind::kSwiGLU,

@@ -53,6 +53,13 @@ void validate(const TransformerOptions& o) {
     require(o.rope_theta() > 0, show("rope_theta", o.rope_theta()) + " must be positive");
     require(o.rope_scaling_factor() >= 1,
             show("rope_scaling_factor", o.rope_scaling_factor()) + " must be >= 1");
+    if (o.rope_scaling() == RopeScaling::kYarn) {
+      require(o.original_context() > 0, "model.rope_scaling = yarn needs the training context length (got " +
+                                            std::to_string(o.original_context()) + ")");
+      require(o.yarn_alpha() > 0 && o.yarn_alpha() < o.yarn_beta(), show("yarn_alpha", o.yarn_alpha()) +
+                                                                        " must be positive and below " +
+                                                                        show("yarn_beta", o.yarn_beta()));
+    }
   }
   if (o.position() == PositionKind::kSinusoidal) {
     require(o.d_model() % 2 == 0,
@@ -81,6 +88,9 @@ TransformerOptions from_config(const ModelConfig& c, int64_t vocab_size, int64_t
       .rope_style(c.rope_style)
       .rope_scaling(c.rope_scaling)
       .rope_scaling_factor(c.rope_scaling_factor)
+      .original_context(context_length)
+      .yarn_alpha(c.yarn_alpha)
+      .yarn_beta(c.yarn_beta)
       .attention(c.attention);
   validate(options);
   return options;

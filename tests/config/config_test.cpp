@@ -101,7 +101,7 @@ TEST(Config, AChoiceOutsideItsSetNamesFileLineChoicesAndTheClosest) {
   fs::path file = write_toml("[model]\nd_model = 64\nposition = \"rop\"\n");
   std::string error = error_of(file, {});
   EXPECT_THAT(error, HasSubstr(file.string() + ":3: model.position = 'rop' is not one of: rope, sinusoidal, "
-                                               "learned, none (did you mean rope?)"));
+                                               "learned, none, alibi (did you mean rope?)"));
   EXPECT_THAT(error_of(std::nullopt, {"optim.schedule=cosin"}), HasSubstr("(did you mean cosine?)"));
   EXPECT_THAT(error_of(std::nullopt, {"train.precision=fp64"}), HasSubstr("(did you mean fp32?)"));
   EXPECT_THAT(error_of(std::nullopt, {"tokenizer.type=xyz"}), Not(HasSubstr("did you mean")));
@@ -123,7 +123,7 @@ TEST(Config, EveryChoiceOfEveryKeyRoundTrips) {
       ++choices;
     }
   }
-  EXPECT_EQ(choices, 2 + 2 + 4 + 2 + 3 + 3 + 4 + 4 + 2 + 3);  // the ten enums of config/choices.h
+  EXPECT_EQ(choices, 2 + 2 + 5 + 2 + 4 + 3 + 4 + 4 + 2 + 3);  // the ten enums of config/choices.h
 }
 
 TEST(Config, CrossKeyChecksNameTheKeys) {
@@ -153,6 +153,31 @@ TEST(Config, EveryKeyIsPrintedOnce) {
   std::string text = to_toml(Config{});
   for (const auto& key : config_keys())
     EXPECT_THAT(text, HasSubstr("\n" + key.name + " = ")) << key.full_name();
+}
+
+// The keys of issue 18: alibi and yarn as choices, YaRN's ramp bounds, the study section (lists and ranges).
+TEST(Config, PositionStudyKeys) {
+  Config config = load_config(std::nullopt, {"model.position=alibi", "model.rope_scaling=yarn",
+                                             "model.yarn_beta=16", "study.positions=[\"rope\", \"alibi\"]",
+                                             "study.rope_scalings=[]", "study.max_length_factor=8"});
+  EXPECT_EQ(config.model.position, PositionKind::kAlibi);
+  EXPECT_EQ(config.model.rope_scaling, RopeScaling::kYarn);
+  EXPECT_DOUBLE_EQ(config.model.yarn_alpha, 1.0);
+  EXPECT_DOUBLE_EQ(config.model.yarn_beta, 16.0);
+  EXPECT_EQ(config.study.positions, (std::vector<PositionKind>{PositionKind::kRope, PositionKind::kAlibi}));
+  EXPECT_TRUE(config.study.rope_scalings.empty());
+  EXPECT_EQ(config.study.max_length_factor, 8);
+  EXPECT_EQ(config.study.eval_tokens, 0);
+  EXPECT_THAT(error_of(std::nullopt, {"study.max_length_factor=0"}),
+              HasSubstr("study.max_length_factor = 0"));
+  EXPECT_THAT(error_of(std::nullopt, {"model.position=t5"}), HasSubstr("alibi"));
+  EXPECT_THAT(
+      error_of(std::nullopt, {"study.positions=[\"rope\", \"alibii\"]"}),
+      HasSubstr("study.positions = 'alibii' is not one of: rope, sinusoidal, learned, none, alibi (did "
+                "you mean alibi?)"));
+  fs::path file = write_toml("[study]\nrope_scalings = [\"yarn\", \"t5\"]\n");
+  EXPECT_THAT(error_of(file, {}), HasSubstr(file.string() + ":2: study.rope_scalings = 't5' is not one of"));
+  EXPECT_THAT(error_of(std::nullopt, {"model.yarn_alpha=-1"}), HasSubstr("model.yarn_alpha"));
 }
 
 }  // namespace

@@ -142,7 +142,8 @@ TEST(Parameters, TrainingFlopsFollowPalmFormula) {
 TEST(Forward, IsCausal) {
   torch::set_num_threads(1);
   torch::manual_seed(6);
-  for (auto position : {PositionKind::kRope, PositionKind::kLearned, PositionKind::kSinusoidal}) {
+  for (auto position :
+       {PositionKind::kRope, PositionKind::kLearned, PositionKind::kSinusoidal, PositionKind::kAlibi}) {
     for (auto attention : {AttentionKind::kAuto, AttentionKind::kExplicit}) {
       Transformer model(tiny_options().position(position).attention(attention));
       model->eval();
@@ -158,13 +159,18 @@ TEST(Forward, IsCausal) {
   }
 }
 
-// Feeding the sequence piecewise through a KV cache (a prompt, single tokens, a chunk) gives the full logits.
+// Feeding the sequence piecewise through a KV cache (a prompt, single tokens, a chunk) gives the full logits,
+// for every position encoding (YaRN-scaled RoPE as well: its tables are cached like plain ones).
 TEST(Forward, KVCacheMatchesFullForward) {
   torch::manual_seed(8);
-  for (auto position : {PositionKind::kRope, PositionKind::kLearned, PositionKind::kSinusoidal}) {
+  auto yarn = tiny_options().rope_scaling(RopeScaling::kYarn).rope_scaling_factor(4).original_context(4);
+  for (auto base :
+       {tiny_options().position(PositionKind::kRope), tiny_options().position(PositionKind::kLearned),
+        tiny_options().position(PositionKind::kSinusoidal), tiny_options().position(PositionKind::kAlibi),
+        yarn}) {
     for (auto attention : {AttentionKind::kAuto, AttentionKind::kExplicit}) {
       for (int64_t kv_heads : {4, 2, 1}) {
-        Transformer model(tiny_options().position(position).attention(attention).n_kv_heads(kv_heads));
+        Transformer model(TransformerOptions(base).attention(attention).n_kv_heads(kv_heads));
         model->eval();
         torch::NoGradGuard no_grad;
         auto ids = random_ids(2, 16, 50);
