@@ -14,7 +14,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-const std::string kConfig = "--config tests/fixtures/cli/train_tiny.toml";
 const std::string kAlibi = "--set model.position=alibi";
 const std::string kYarn = "--set model.rope_scaling=yarn --set model.rope_scaling_factor=2";
 
@@ -25,7 +24,7 @@ fs::path checkpoint(const fs::path& run_dir, int step) {
 }
 
 CliResult train(const fs::path& run_dir, const std::string& extra) {
-  return run_ropelm("train " + kConfig + " --run-dir " + run_dir.string() + " " + extra);
+  return run_ropelm("train " + kTinyConfig + " --run-dir " + run_dir.string() + " " + extra);
 }
 
 nlohmann::json eval_with(const fs::path& checkpoint, const std::string& extra) {

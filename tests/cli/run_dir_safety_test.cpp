@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const std::string kTrain = "train --config tests/fixtures/cli/train_tiny.toml ";
+const std::string kTrain = "train " + kTinyConfig + " ";
 
 CliResult train(const fs::path& run_dir, const std::string& extra) {
   return run_ropelm(kTrain + "--run-dir " + run_dir.string() + " " + extra);

@@ -16,10 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-const std::string kConfig = "--config tests/fixtures/cli/train_tiny.toml";
-
 CliResult train(const fs::path& run_dir, const std::string& sets) {
-  return run_ropelm("train " + kConfig + " --run-dir " + run_dir.string() + " " + sets);
+  return run_ropelm("train " + kTinyConfig + " --run-dir " + run_dir.string() + " " + sets);
 }
 
 // step → val_loss of run_dir/metrics.jsonl.

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli_runner.h"
+#include "support/csv_rows.h"
 
 namespace ropelm::test {
 namespace {
@@ -25,18 +26,6 @@ CliResult study(const fs::path& out, const std::string& extra = "") {
 }
 
 // results.csv as rows of fields, header first.
-std::vector<std::vector<std::string>> csv_rows(const fs::path& file) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream lines(slurp(file));
-  for (std::string line; std::getline(lines, line);) {
-    std::vector<std::string> fields;
-    std::istringstream cells(line);
-    for (std::string field; std::getline(cells, field, ',');) fields.push_back(field);
-    rows.push_back(fields);
-  }
-  return rows;
-}
-
 // The row of one encoding at one length.
 std::vector<std::string> row_of(const std::vector<std::vector<std::string>>& rows,
                                 const std::string& encoding, int length) {
@@ -70,7 +59,7 @@ fs::path StudyCli::straight_;
 std::string StudyCli::out_;
 
 TEST_F(StudyCli, ResultsHoldEveryVariantAndLengthWithNaForTheLearnedTable) {
-  auto rows = csv_rows(straight_ / "results.csv");
+  auto rows = ropelm::testing::csv_rows(slurp(straight_ / "results.csv"));
   ASSERT_EQ(rows.size(), 1u + 4 * 3);  // rope, rope+yarn, alibi, learned at 32, 64, 128
   for (const char* encoding : {"rope", "rope+yarn", "alibi"}) {
     for (int length : {32, 64, 128}) {
@@ -86,7 +75,7 @@ TEST_F(StudyCli, ResultsHoldEveryVariantAndLengthWithNaForTheLearnedTable) {
   for (int length : {64, 128}) EXPECT_EQ(row_of(rows, "learned", length)[7], "n/a");
   std::string md = slurp(straight_ / "results.md");
   EXPECT_THAT(md, HasSubstr("| encoding | 32 | 64 | 128 |"));
-  EXPECT_THAT(md, testing::ContainsRegex("\\| learned \\| [0-9.]+ \\| n/a \\| n/a \\|"));
+  EXPECT_THAT(md, ::testing::ContainsRegex("\\| learned \\| [0-9.]+ \\| n/a \\| n/a \\|"));
   EXPECT_EQ(out_, md);  // the table is also printed
   std::string png = slurp(straight_ / "results.png");
   EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
@@ -95,7 +84,7 @@ TEST_F(StudyCli, ResultsHoldEveryVariantAndLengthWithNaForTheLearnedTable) {
 
 // A study score is `ropelm eval` of the same checkpoint with non-overlapping windows of that length.
 TEST_F(StudyCli, ScoresEqualRopelmEval) {
-  auto rows = csv_rows(straight_ / "results.csv");
+  auto rows = ropelm::testing::csv_rows(slurp(straight_ / "results.csv"));
   for (const auto& [encoding, run, extra] :
        {std::tuple{"alibi", "alibi", ""}, std::tuple{"rope+yarn", "rope", " --rope-scaling yarn"}}) {
     CliResult eval = run_ropelm("--threads 1 eval --checkpoint " + (straight_ / run).string() +
@@ -125,7 +114,7 @@ TEST_F(StudyCli, ASecondCallTrainsNothing) {
   CliResult fewer = study(again, "--set study.eval_tokens=256");
   ASSERT_EQ(fewer.exit_code, 0) << fewer.err;
   EXPECT_THAT(fewer.err, Not(HasSubstr("study: training")));
-  for (const auto& row : csv_rows(again / "results.csv"))
+  for (const auto& row : ropelm::testing::csv_rows(slurp(again / "results.csv")))
     if (row[5] != "tokens" && row[5] != "n/a") EXPECT_EQ(row[5], "256");
 }
 

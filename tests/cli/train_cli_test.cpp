@@ -20,8 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-const std::string kConfig = "--config tests/fixtures/cli/train_tiny.toml";
-
 // Lines of stderr that are errors rather than progress logging: a user error is exactly one.
 int error_lines(const std::string& err) {
   std::istringstream lines(err);
@@ -39,7 +37,7 @@ fs::path checkpoint(const fs::path& run_dir, int step) {
 }
 
 CliResult train(const fs::path& run_dir, const std::string& extra = "") {
-  return run_ropelm("train " + kConfig + " --run-dir " + run_dir.string() + " " + extra);
+  return run_ropelm("train " + kTinyConfig + " --run-dir " + run_dir.string() + " " + extra);
 }
 
 void expect_same_run(const fs::path& straight, const fs::path& resumed, int final_step) {
@@ -115,7 +113,7 @@ TEST_F(TrainCli, ResumeWithGradientAccumulationIsBitwiseExact) {
 
 TEST_F(TrainCli, SigtermStopsWithACheckpointAndResumesExactly) {
   fs::path run = fresh_dir("ropelm_train_test", "sigterm");
-  pid_t pid = spawn_ropelm("train " + kConfig + " --run-dir " + run.string() + " --set train.steps=24",
+  pid_t pid = spawn_ropelm("train " + kTinyConfig + " --run-dir " + run.string() + " --set train.steps=24",
                            run.string() + ".out", run.string() + ".err");
   for (int i = 0; i < 3000 && logged_losses(run).size() < 3; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

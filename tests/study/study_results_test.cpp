@@ -8,11 +8,14 @@
 
 #include "study/study_eval_cache.h"
 #include "study/study_results.h"
+#include "support/csv_rows.h"
 #include "support/temp_dir.h"
 #include "util/atomic_file.h"
 
 namespace ropelm {
 namespace {
+
+using testing::csv_rows;
 
 using ::testing::HasSubstr;
 using testing::TempDir;
@@ -32,18 +35,6 @@ std::vector<StudyResult> results_of(const StudyPlan& plan) {
           {plan.variants[0], 128, 2.0, StudyScore{0.1 + 0.2, 7}},
           {plan.variants[1], 64, 1.0, StudyScore{300.0, 200}},
           {plan.variants[1], 128, 1.0, std::nullopt}};
-}
-
-std::vector<std::vector<std::string>> csv_rows(const std::string& csv) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream lines(csv);
-  for (std::string line; std::getline(lines, line);) {
-    std::vector<std::string> fields;
-    std::istringstream cells(line);
-    for (std::string field; std::getline(cells, field, ',');) fields.push_back(field);
-    rows.push_back(fields);
-  }
-  return rows;
 }
 
 TEST(StudyResults, CsvGivesBackTheExactScores) {
