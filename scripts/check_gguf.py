@@ -174,7 +174,7 @@ def main():
     for name, (sets, texts) in models.items():
         overrides = [x for s in [f"train.steps={args.steps}", *sets] for x in ("--set", s)]
         shutil.rmtree(work / name, ignore_errors=True)  # a fresh run each time
-        run(args.ropelm, "train", "--config", "tests/cli/fixtures/train_tiny.toml", *overrides, "--run-dir",
+        run(args.ropelm, "train", "--config", "tests/fixtures/cli/train_tiny.toml", *overrides, "--run-dir",
             str(work / name))
         checkpoint = work / name / "checkpoints" / f"step_{args.steps:08d}"
         print(f"{name}: {checkpoint}")

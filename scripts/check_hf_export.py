@@ -211,7 +211,7 @@ def main():
     runs = {"given": Path(args.checkpoint).resolve()} if args.checkpoint else {}
     for name, sets in ({} if args.checkpoint else VARIANTS).items():
         overrides = [x for s in [f"train.steps={args.steps}", *sets] for x in ("--set", s)]
-        run(args.ropelm, "train", "--config", "tests/cli/fixtures/train_tiny.toml", *overrides, "--run-dir",
+        run(args.ropelm, "train", "--config", "tests/fixtures/cli/train_tiny.toml", *overrides, "--run-dir",
             str(work / name), "--overwrite")
         runs[name] = work / name / "checkpoints" / f"step_{args.steps:08d}"
     failed = []

@@ -1,8 +1,6 @@
 // save_checkpoint (temp dir, manifest last, rename into place) and load_checkpoint (verify, then load).
 #include "checkpoint/checkpoint_dir.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <set>
 
@@ -10,6 +8,7 @@
 #include "checkpoint/safetensors_reader.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/publish_dir.h"
 
 namespace ropelm {
 namespace fs = std::filesystem;
@@ -22,11 +21,6 @@ std::string step_name(int64_t step) {
   char name[32];
   std::snprintf(name, sizeof name, "step_%08lld", static_cast<long long>(step));
   return name;
-}
-
-// Scratch names start with ".tmp_" so that prune_checkpoints can clean up after a crash.
-fs::path scratch_dir(const fs::path& checkpoints, const std::string& what, int64_t step) {
-  return checkpoints / (".tmp_" + what + step_name(step) + "_" + std::to_string(::getpid()));
 }
 
 // Copies the tokenizer files into dir under their own names, which must not clash with the fixed files.
@@ -60,27 +54,6 @@ void write_contents(const fs::path& dir, int64_t step, const CheckpointContents&
   write_manifest(dir, step, files, tokenizer_names);
 }
 
-// Moves the complete temp dir to target. An existing target is first renamed aside, so a failure at any point
-// leaves either the old or the new checkpoint under target's name, except in the instant between the renames.
-void move_into_place(const fs::path& temp, const fs::path& target, int64_t step) {
-  fs::path checkpoints = target.parent_path();
-  fs::path old = scratch_dir(checkpoints, "old_", step);
-  bool replacing = fs::exists(target);
-  if (replacing) {
-    fs::remove_all(old);
-    fs::rename(target, old);
-  }
-  try {
-    fs::rename(temp, target);
-  } catch (...) {
-    if (replacing) fs::rename(old, target);
-    throw;
-  }
-  fsync_path(checkpoints);
-  std::error_code ignored;  // the new checkpoint is in place; a leftover is removed by prune_checkpoints
-  if (replacing) fs::remove_all(old, ignored);
-}
-
 }  // namespace
 
 fs::path checkpoint_dir_for(const fs::path& run_dir, int64_t step) {
@@ -91,14 +64,13 @@ fs::path save_checkpoint(const fs::path& run_dir, int64_t step, const Checkpoint
   if (step < 0) throw std::invalid_argument("save_checkpoint: negative step " + std::to_string(step));
   fs::path target = checkpoint_dir_for(run_dir, step);
   fs::path checkpoints = target.parent_path();
-  fs::path temp = scratch_dir(checkpoints, "", step);
+  fs::path temp = scratch_sibling(target, "new");  // ".tmp_" names are cleaned up by prune_checkpoints
   try {
     if (fs::create_directories(checkpoints)) fsync_path(checkpoints.parent_path());
     fs::remove_all(temp);
     fs::create_directory(temp);
     write_contents(temp, step, contents);
-    fsync_path(temp);
-    move_into_place(temp, target, step);
+    publish_directory(temp, target);
   } catch (const std::exception& error) {
     std::error_code ignored;
     fs::remove_all(temp, ignored);

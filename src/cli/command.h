@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,21 @@ struct ConfigArgs {
 };
 
 void add_config_options(CLI::App& command, ConfigArgs& args, bool required = true);
+
+// An option whose value is one of an enum's config names (config/choices.h), listed in its help; `value`
+// stays empty unless the option is given.
+template <typename Enum>
+CLI::Option* add_choice_option(CLI::App& command, const std::string& name, std::optional<Enum>& value,
+                               const std::string& description) {
+  std::vector<std::string> names = choice_names<Enum>();
+  std::string listed;
+  for (const auto& choice : names) listed += (listed.empty() ? "" : " | ") + choice;
+  return command
+      .add_option_function<std::string>(
+          name, [&value](const std::string& text) { value = parse_choice<Enum>(text); },
+          listed + " (" + description + ")")
+      ->check(CLI::IsMember(names));
+}
 // Resolves defaults < file < --set < global flags (--device, --threads); throws UserError. Warns about
 // settings that are legal but likely mistakes (config/config_warnings.h).
 Config resolve_config(const ConfigArgs& args, const GlobalOptions& global);
@@ -36,13 +52,13 @@ Config resolve_config_with_inputs(const ConfigArgs& args, const GlobalOptions& g
 
 // A subcommand: `setup` adds it to the app and binds its callback (which may throw UserError).
 struct Command {
-  int order;         // position in --help
-  std::string name;  // the subcommand word that `setup` adds
+  std::string name;  // the subcommand word that `setup` adds; listed in cli/command_list.h
   std::function<void(CLI::App& app, const GlobalOptions& global)> setup;
 };
 
 // Registers a command at static-initialisation time; CLI sources are linked into the executable directly.
 bool register_command(Command command);
+// The commands this executable has, in cli/command_list.h's order (the order of --help).
 const std::vector<Command>& registered_commands();
 bool is_registered_command(const std::string& name);
 

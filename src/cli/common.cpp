@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "cli/command.h"
+#include "cli/command_list.h"
 #include "config/config_warnings.h"
 #include "config/input_paths.h"
 #include "config/load.h"
@@ -22,8 +23,9 @@ std::vector<Command>& registry() {
 bool register_command(Command command) {
   auto& commands = registry();
   commands.push_back(std::move(command));
-  std::sort(commands.begin(), commands.end(),
-            [](const Command& a, const Command& b) { return a.order < b.order; });
+  std::sort(commands.begin(), commands.end(), [](const Command& a, const Command& b) {
+    return command_position(a.name) < command_position(b.name);
+  });
   return true;
 }
 
@@ -54,16 +56,13 @@ std::string subcommand_word(int argc, char** argv) {
 void check_subcommand_word(int argc, char** argv) {
   std::string word = subcommand_word(argc, argv);
   if (word.empty() || is_registered_command(word)) return;
-  std::string closest, names;
-  size_t closest_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  std::vector<std::string> commands;
+  std::string names;
   for (const auto& command : registered_commands()) {
+    commands.push_back(command.name);
     names += (names.empty() ? "" : ", ") + command.name;
-    size_t distance = edit_distance(word, command.name);
-    if (distance < closest_distance) {
-      closest_distance = distance;
-      closest = command.name;
-    }
   }
+  std::string closest = closest_word(word, commands);
   throw UserError("unknown command '" + word +
                   "': " + (closest.empty() ? "the commands are " + names : "did you mean " + closest + "?") +
                   " (ropelm --help lists them)");

@@ -19,7 +19,7 @@ void setup_config(CLI::App& app, const GlobalOptions& global) {
   });
 }
 
-const bool registered = register_command({10, "config", setup_config});
+const bool registered = register_command({"config", setup_config});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -11,7 +11,8 @@
 #include "data/corpus.h"
 #include "data/data_options.h"
 #include "data/sliding_windows.h"
-#include "data/window_loader.h"
+#include "data/step_sampler.h"
+#include "data/window_rows.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ropelm::cli {
@@ -30,12 +31,12 @@ struct Rows {
 };
 
 // Fills `batch` with the windows' rows, reusing its buffers.
-void fill_rows(const WindowLoader& loader, const std::vector<int64_t>& windows, Rows& batch) {
+void fill_rows(const WindowRows& rows, const std::vector<int64_t>& windows, Rows& batch) {
   batch.rows = static_cast<int64_t>(windows.size());
-  batch.cols = loader.context_length();
+  batch.cols = rows.context_length();
   batch.inputs.resize(static_cast<size_t>(batch.rows * batch.cols));
   batch.targets.resize(batch.inputs.size());
-  loader.copy_rows(windows, batch.inputs.data(), batch.targets.data());
+  rows.copy_rows(windows, batch.inputs.data(), batch.targets.data());
 }
 
 // PyTorch's repr of a 2-D integer tensor, e.g. "tensor([[ 40, 367],\n        [ 12,   7]])", as the seed
@@ -68,8 +69,9 @@ void print_split(const char* name, TokenView tokens, const Tokenizer& tokenizer,
                  const LoaderOptions& options) {
   WindowShape shape = options.windows;
   int64_t windows = window_count(tokens.size(), shape);
-  int64_t batches = options.drop_last ? windows / options.batch_size
-                                      : (windows + options.batch_size - 1) / options.batch_size;
+  const SamplerOptions& sampling = options.sampling;
+  int64_t batches = sampling.drop_last ? windows / sampling.batch_size
+                                       : (windows + sampling.batch_size - 1) / sampling.batch_size;
   std::cout << name << ": " << tokens.size() << " tokens";
   if (tokenizer.unk_id()) std::cout << " ([UNK] " << unk_percent(tokens, tokenizer) << "%)";
   std::cout << ", " << windows << " windows, " << batches << " batches/epoch\n";
@@ -93,10 +95,10 @@ void print_stats(const Config& config, const Corpus& corpus, const Tokenizer& to
   }
 }
 
-void print_batches(WindowLoader loader, int64_t count) {
+void print_batches(const WindowRows& rows, StepSampler sampler, int64_t count) {
   for (int64_t i = 0; i < count; ++i) {
     Rows batch;
-    fill_rows(loader, loader.next_step().micro_batches.front(), batch);
+    fill_rows(rows, sampler.next_step().micro_batches.front(), batch);
     std::string shape = "[" + std::to_string(batch.rows) + ", " + std::to_string(batch.cols) + "]";
     std::cout << "\nbatch " << i + 1 << ": inputs " << shape << ", targets " << shape << "\nInputs:\n "
               << python_repr(batch.inputs.data(), batch.rows, batch.cols) << "\n\nTargets:\n "
@@ -105,14 +107,14 @@ void print_batches(WindowLoader loader, int64_t count) {
 }
 
 // One epoch of window plans and their rows: the trainer's loader without the tensors around the rows.
-void time_epoch(WindowLoader loader) {
-  int64_t steps = loader.steps_per_epoch();
+void time_epoch(const WindowRows& rows, StepSampler sampler) {
+  int64_t steps = sampler.steps_per_epoch();
   auto start = std::chrono::steady_clock::now();
   int64_t windows = 0;
   Rows batch;  // reused, as the trainer's allocator reuses its batch buffers
   for (int64_t i = 0; i < steps; ++i) {
-    StepPlan plan = loader.next_step();
-    for (const std::vector<int64_t>& micro_batch : plan.micro_batches) fill_rows(loader, micro_batch, batch);
+    StepPlan plan = sampler.next_step();
+    for (const std::vector<int64_t>& micro_batch : plan.micro_batches) fill_rows(rows, micro_batch, batch);
     windows += plan.global_windows;
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -125,9 +127,11 @@ void run_data(const DataArgs& args, const GlobalOptions& global) {
   std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(config.tokenizer);
   Corpus corpus = Corpus::load(corpus_options(config), *tokenizer, CacheAccess::kOpenOrBuild);
   print_stats(config, corpus, *tokenizer);
-  WindowLoader loader(corpus.train(), train_loader_options(config));
-  print_batches(loader, args.batches);
-  if (args.iterate) time_epoch(std::move(loader));
+  LoaderOptions loader = train_loader_options(config);
+  WindowRows rows(corpus.train(), loader.windows, "train");
+  StepSampler sampler(rows.num_windows(), loader.sampling);
+  print_batches(rows, sampler, args.batches);
+  if (args.iterate) time_epoch(rows, sampler);
 }
 
 void setup_data(CLI::App& app, const GlobalOptions& global) {
@@ -143,7 +147,7 @@ void setup_data(CLI::App& app, const GlobalOptions& global) {
   command->callback([args, &global] { run_data(*args, global); });
 }
 
-const bool registered = register_command({20, "data", setup_data});
+const bool registered = register_command({"data", setup_data});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -15,13 +15,14 @@
 #include "data/corpus.h"
 #include "data/data_options.h"
 #include "distributed/process_group.h"
+#include "eval/eval_options.h"
 #include "eval/perplexity.h"
-#include "train/busy_cpu.h"
-#include "train/checkpoint_choice.h"
-#include "train/device.h"
-#include "train/precision.h"
-#include "train/rank_setup.h"
-#include "train/run_checkpoint.h"
+#include "run/busy_cpu.h"
+#include "run/checkpoint_choice.h"
+#include "run/device.h"
+#include "run/precision.h"
+#include "run/rank_setup.h"
+#include "run/run_checkpoint.h"
 #include "util/error.h"
 
 namespace ropelm::cli {
@@ -33,7 +34,9 @@ struct EvalArgs {
   int64_t context_length = 0, stride = 0, batch_size = 0;
   bool json = false;
   int nproc = 1;
-  std::string precision;  // fp32 | bf16 | auto; "" = the checkpoint's
+  std::optional<RopeScaling> rope_scaling;  // empty: as trained
+  double rope_scaling_factor = 0;           // 0: context length / trained context length (at least 1)
+  std::optional<Precision> precision;       // empty: the checkpoint's
 };
 
 // The checkpoint's distributed.timeout_s: how long `--nproc` lets surviving ranks report a failed one.
@@ -54,6 +57,38 @@ std::pair<TokenView, uint64_t> eval_tokens(const Corpus& corpus, bool explicit_d
   return {corpus.val(), static_cast<uint64_t>(std::llround(share * corpus.train_cache().text_bytes()))};
 }
 
+// --rope-scaling: the checkpoint's model with other RoPE tables (a cache, rebuilt: the weights stay).
+void rescale_rope(LoadedCheckpoint& loaded, const EvalArgs& args, int64_t context_length) {
+  const ModelConfig& model = loaded.config.model;
+  if (model.position != PositionKind::kRope) {
+    throw UserError("--rope-scaling " + std::string(choice_name(*args.rope_scaling)) +
+                    ": the checkpoint's model.position = " + std::string(choice_name(model.position)) +
+                    " has no RoPE to rescale (evaluate it without --rope-scaling)");
+  }
+  const double trained = static_cast<double>(loaded.config.data.context_length);
+  double factor = args.rope_scaling_factor > 0 ? args.rope_scaling_factor
+                                               : std::max(1.0, static_cast<double>(context_length) / trained);
+  loaded.model->set_rope_scaling(*args.rope_scaling, factor);
+  spdlog::info("RoPE scaling {} with factor {:g} (the model was trained with {}{})",
+               choice_name(*args.rope_scaling), factor, choice_name(model.rope_scaling),
+               model.rope_scaling == RopeScaling::kNone
+                   ? ""
+                   : fmt::format(", factor {:g}", model.rope_scaling_factor));
+}
+
+// The run's eval.* settings (as validation during training uses them), then the flags.
+PerplexityOptions scoring_options(const EvalArgs& args, const Config& config) {
+  PerplexityOptions options = perplexity_options(config);
+  if (args.context_length) options.context_length = args.context_length;
+  if (args.stride) {
+    options.stride = args.stride;
+  } else if (args.context_length) {
+    options.stride = args.context_length;
+  }
+  if (args.batch_size) options.batch_size = args.batch_size;
+  return options;
+}
+
 void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   auto start = std::chrono::steady_clock::now();
   DistributedEnv env = distributed_env_from_environment();
@@ -62,9 +97,11 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   LoadedCheckpoint loaded = open_checkpoint(args.checkpoint, device);
   const ResolvedPrecision precision =
       inference_precision(args.precision, loaded.state.precision, device_bf16_facts(device));
-  spdlog::info("precision {} ({})", precision_name(precision.precision), precision.reason);
+  spdlog::info("precision {} ({})", choice_name(precision.precision), precision.reason);
   if (auto busy = device.is_cpu() ? busy_cpu_warning() : std::nullopt) spdlog::warn(*busy);
   Config& config = loaded.config;
+  PerplexityOptions options = scoring_options(args, config);
+  if (args.rope_scaling) rescale_rope(loaded, args, options.context_length);  // refused before any work
   if (!args.data.empty()) {
     config.data.train = args.data;
     config.data.val.clear();
@@ -73,16 +110,13 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   Distributed group(env, config.distributed, device);
   Corpus corpus = load_corpus_rank0_first(corpus_options(config), *loaded.tokenizer, group);
   auto [tokens, text_bytes] = eval_tokens(corpus, !args.data.empty());
-  PerplexityOptions options;
-  options.context_length = args.context_length ? args.context_length : config.data.context_length;
-  if (options.context_length > config.data.context_length) {
+  if (options.context_length > config.data.context_length && config.model.position != PositionKind::kAlibi &&
+      !args.rope_scaling) {
     spdlog::warn(
         "--context-length {} is above the {} tokens the model was trained on: the extra positions "
         "are ones it never learned",
         options.context_length, config.data.context_length);
   }
-  options.stride = args.stride ? args.stride : options.context_length;
-  options.batch_size = args.batch_size ? args.batch_size : config.data.batch_size;
   options.rank = group.rank();  // each rank scores every world_size-th window
   options.world_size = group.world_size();
   options.bf16 = precision.precision == Precision::kBf16;
@@ -118,25 +152,36 @@ void setup_eval(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--checkpoint", args->checkpoint, "checkpoint directory")->required();
   command->add_option("--data", args->data, "text files to score (default: the run's validation split)");
   command->add_option("--context-length", args->context_length,
-                      "window length (default: data.context_length)");
-  command->add_option("--stride", args->stride, "tokens between windows (default: the context length)");
-  command->add_option("--batch-size", args->batch_size, "windows per batch (default: data.batch_size)");
+                      "window length (default: the run's eval.context_length, else data.context_length)");
+  command->add_option(
+      "--stride", args->stride,
+      "tokens between windows (default: --context-length if given, else the run's eval.stride, "
+      "else the context length)");
+  command->add_option("--batch-size", args->batch_size,
+                      "windows per batch (default: the run's eval.batch_size, else data.batch_size)");
+  add_choice_option(*command, "--rope-scaling", args->rope_scaling,
+                    "evaluate a RoPE model with this context extension instead of its own; the tables are "
+                    "rebuilt, the weights stay");
+  command
+      ->add_option("--rope-scaling-factor", args->rope_scaling_factor,
+                   "factor of --rope-scaling (default: the context length / the trained context, at least 1)")
+      ->check(CLI::Range(1.0, 1e6));
   command->add_flag("--json", args->json,
                     "print one JSON object: tokens, nll, perplexity, bits_per_byte, seconds");
-  command
-      ->add_option("--precision", args->precision,
-                   "fp32, bf16 (mixed precision) or auto (bf16 where the device does it fast); default: the "
-                   "checkpoint's")
-      ->check(CLI::IsMember({"fp32", "bf16", "auto"}));
+  add_choice_option(*command, "--precision", args->precision,
+                    "bf16 = mixed precision, auto = bf16 where the device does it fast; default: the "
+                    "checkpoint's");
   add_nproc_option(*command, args->nproc);
   command->callback([args, &global] {
+    if (args->rope_scaling_factor > 0 && !args->rope_scaling)
+      throw UserError("--rope-scaling-factor needs --rope-scaling (none, linear, ntk or yarn)");
     args->checkpoint = resolve_checkpoint_dir(args->checkpoint, RunDirChoice::kBestElseNewest).string();
     if (args->nproc > 1) launch_ranks_if_asked(args->nproc, global, checkpoint_timeout_s(args->checkpoint));
     run_eval(*args, global);
   });
 }
 
-const bool registered = register_command({40, "eval", setup_eval});
+const bool registered = register_command({"eval", setup_eval});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -3,7 +3,7 @@
 #include "interop/gguf_export.h"
 #include "interop/gguf_tensor_codec.h"
 #include "interop/hf_export.h"
-#include "train/checkpoint_choice.h"
+#include "run/checkpoint_choice.h"
 #include "util/error.h"
 
 namespace ropelm::cli {
@@ -47,7 +47,7 @@ void setup_export(CLI::App& app, const GlobalOptions&) {
   });
 }
 
-const bool registered = register_command({70, "export", setup_export});
+const bool registered = register_command({"export", setup_export});
 
 }  // namespace
 }  // namespace ropelm::cli

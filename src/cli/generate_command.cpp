@@ -1,15 +1,15 @@
 // `ropelm generate`: sample a continuation of a prompt, streaming the decoded text.
+#include <spdlog/spdlog.h>
+
 #include <iostream>
 
-#include <spdlog/spdlog.h>
 #include "cli/command.h"
-
 #include "eval/generate.h"
 #include "model/autocast_guard.h"
-#include "train/checkpoint_choice.h"
-#include "train/device.h"
-#include "train/precision.h"
-#include "train/run_checkpoint.h"
+#include "run/checkpoint_choice.h"
+#include "run/device.h"
+#include "run/precision.h"
+#include "run/run_checkpoint.h"
 
 namespace ropelm::cli {
 namespace {
@@ -18,7 +18,7 @@ struct GenerateArgs {
   std::string checkpoint;
   std::string prompt;
   SamplingOptions sampling;
-  std::string precision;  // fp32 | bf16 | auto; "" = the checkpoint's
+  std::optional<Precision> precision;  // empty: the checkpoint's
 };
 
 void run_generate(const GenerateArgs& args, const GlobalOptions& global) {
@@ -29,7 +29,7 @@ void run_generate(const GenerateArgs& args, const GlobalOptions& global) {
       open_checkpoint(resolve_checkpoint_dir(args.checkpoint, RunDirChoice::kBestElseNewest), device);
   ResolvedPrecision precision =
       inference_precision(args.precision, loaded.state.precision, device_bf16_facts(device));
-  spdlog::info("precision {} ({})", precision_name(precision.precision), precision.reason);
+  spdlog::info("precision {} ({})", choice_name(precision.precision), precision.reason);
   const Tokenizer& tokenizer = *loaded.tokenizer;
   std::vector<TokenId> prompt = tokenizer.encode(args.prompt);
   SamplingOptions sampling = args.sampling;
@@ -64,15 +64,13 @@ void setup_generate(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--top-p", args->sampling.top_p, "nucleus sampling mass (1 = off)")
       ->capture_default_str();
   command->add_option("--seed", args->sampling.seed, "sampling seed")->capture_default_str();
-  command
-      ->add_option("--precision", args->precision,
-                   "fp32, bf16 (mixed precision) or auto (bf16 where the device does it fast); default: the "
-                   "checkpoint's")
-      ->check(CLI::IsMember({"fp32", "bf16", "auto"}));
+  add_choice_option(*command, "--precision", args->precision,
+                    "bf16 = mixed precision, auto = bf16 where the device does it fast; default: the "
+                    "checkpoint's");
   command->callback([args, &global] { run_generate(*args, global); });
 }
 
-const bool registered = register_command({50, "generate", setup_generate});
+const bool registered = register_command({"generate", setup_generate});
 
 }  // namespace
 }  // namespace ropelm::cli

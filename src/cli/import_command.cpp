@@ -39,7 +39,7 @@ void setup_import(CLI::App& app, const GlobalOptions& global) {
   });
 }
 
-const bool registered = register_command({75, "import", setup_import});
+const bool registered = register_command({"import", setup_import});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -5,8 +5,8 @@
 
 #include "cli/command.h"
 #include "model/model_stats.h"
-#include "train/checkpoint_choice.h"
-#include "train/run_checkpoint.h"
+#include "run/checkpoint_choice.h"
+#include "run/run_checkpoint.h"
 
 namespace ropelm::cli {
 namespace {
@@ -21,17 +21,20 @@ void run_info(const std::string& dir) {
             << fmt::format(
                    "model           d_model {}, {} layers, {} heads ({} kv), {} mlp, {}, position {}{}\n",
                    c.model.d_model, c.model.n_layers, c.model.n_heads,
-                   c.model.n_kv_heads ? c.model.n_kv_heads : c.model.n_heads, c.model.mlp, c.model.norm,
-                   c.model.position, c.model.position == "rope" ? " (" + c.model.rope_style + ")" : "")
+                   c.model.n_kv_heads ? c.model.n_kv_heads : c.model.n_heads, choice_name(c.model.mlp),
+                   choice_name(c.model.norm), choice_name(c.model.position),
+                   c.model.position == PositionKind::kRope
+                       ? " (" + std::string(choice_name(c.model.rope_style)) + ")"
+                       : "")
             << fmt::format("parameters      {} ({} non-embedding)\n", counts.total, counts.non_embedding)
-            << fmt::format("tokenizer       {} {} (vocab {})\n", c.tokenizer.type, c.tokenizer.vocab,
-                           loaded.tokenizer->vocab_size())
+            << fmt::format("tokenizer       {} {} (vocab {})\n", choice_name(c.tokenizer.type),
+                           c.tokenizer.vocab, loaded.tokenizer->vocab_size())
             << fmt::format("data            context {}, stride {}, batch {}\n", c.data.context_length,
                            c.data.stride, c.data.batch_size)
             << fmt::format("step            {} of {}\n", s.step, c.train.steps)
             << fmt::format("tokens seen     {}\n", s.tokens_seen)
             << fmt::format("precision       {} (train.precision = {})\n",
-                           s.precision.empty() ? "not recorded" : s.precision, c.train.precision)
+                           s.precision.empty() ? "not recorded" : s.precision, choice_name(c.train.precision))
             << fmt::format("val loss        {}\n",
                            s.val_loss ? fmt::format("{:.4f} (this checkpoint's step)", *s.val_loss)
                                       : std::string("not validated at this step"))
@@ -49,7 +52,7 @@ void setup_info(CLI::App& app, const GlobalOptions&) {
       [dir] { run_info(resolve_checkpoint_dir(*dir, RunDirChoice::kBestElseNewest).string()); });
 }
 
-const bool registered = register_command({60, "info", setup_info});
+const bool registered = register_command({"info", setup_info});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -2,7 +2,7 @@
 // need LibTorch; it can also be run directly (torchrun, the --nproc launcher).
 #include "cli/command.h"
 #include "distributed/distributed_env.h"
-#include "train/cpu_block_cache.h"
+#include "run/cpu_block_cache.h"
 
 int main(int argc, char** argv) {
   using namespace ropelm;

@@ -70,7 +70,7 @@ void setup_plot(CLI::App& app, const GlobalOptions&) {
   command->callback([args] { run_plot(*args); });
 }
 
-const bool registered = register_command({65, "plot", setup_plot});
+const bool registered = register_command({"plot", setup_plot});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -9,16 +9,17 @@
 
 #include "cli/command.h"
 #include "tokenizer/corpus_encoder.h"
-#include "tokenizer/parallel_tasks.h"
 #include "tokenizer/tokenizer.h"
 #include "util/error.h"
+#include "util/parallel_tasks.h"
 
 namespace ropelm::cli {
 namespace {
 
 struct TokenizeArgs {
   ConfigArgs config;
-  std::string vocab, type, merges, lowercase;
+  std::string vocab, merges, lowercase;
+  std::optional<TokenizerKind> type;
   bool split_special_tokens = false;
   bool special = false;
   bool decode = false;
@@ -161,7 +162,7 @@ void process_lines(const TokenizeRun& run, std::string_view data, int threads) {
 TokenizerConfig tokenizer_config(const TokenizeArgs& args, const Config& config) {
   TokenizerConfig tokenizer = config.tokenizer;
   if (!args.vocab.empty()) tokenizer.vocab = args.vocab;
-  if (!args.type.empty()) tokenizer.type = args.type;
+  if (args.type) tokenizer.type = *args.type;
   if (!args.merges.empty()) tokenizer.merges = args.merges;
   if (!args.lowercase.empty()) tokenizer.lowercase = args.lowercase == "true";
   if (args.split_special_tokens) tokenizer.split_special_tokens = true;
@@ -194,11 +195,7 @@ void setup_tokenize(CLI::App& app, const GlobalOptions& global) {
       app.add_subcommand("tokenize", "encode stdin texts to token ids (or decode ids to text)");
   add_config_options(*command, args->config, /*required=*/false);
   command->add_option("--vocab", args->vocab, "vocab.txt, .model or encoder.json (default: tokenizer.vocab)");
-  command
-      ->add_option(
-          "--type", args->type,
-          "wordpiece | sentencepiece | gpt2 | bytes (default: tokenizer.type; bytes needs no --vocab)")
-      ->check(CLI::IsMember({"wordpiece", "sentencepiece", "gpt2", "bytes"}));
+  add_choice_option(*command, "--type", args->type, "default: tokenizer.type; bytes needs no --vocab");
   command->add_option("--merges", args->merges, "gpt2 merges file (vocab.bpe)");
   command->add_option("--lowercase", args->lowercase, "wordpiece: true = uncased, false = cased")
       ->check(CLI::IsMember({"true", "false"}));
@@ -212,7 +209,7 @@ void setup_tokenize(CLI::App& app, const GlobalOptions& global) {
   command->callback([args, &global] { run_tokenize(*args, global); });
 }
 
-const bool registered = register_command({30, "tokenize", setup_tokenize});
+const bool registered = register_command({"tokenize", setup_tokenize});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -1,7 +1,7 @@
 // `ropelm train`: resolve the config and run dir, then hand over to the trainer.
 #include "cli/command.h"
 #include "cli/nproc.h"
-#include "train/checkpoint_choice.h"
+#include "run/checkpoint_choice.h"
 #include "train/trainer.h"
 
 namespace ropelm::cli {
@@ -57,7 +57,7 @@ void setup_train(CLI::App& app, const GlobalOptions& global) {
   });
 }
 
-const bool registered = register_command({30, "train", setup_train});
+const bool registered = register_command({"train", setup_train});
 
 }  // namespace
 }  // namespace ropelm::cli

@@ -27,7 +27,7 @@ struct VocabBuildArgs {
 // Loads the written vocab as a tokenizer and logs its [UNK] rate on the corpus (it should be near 0).
 void report_unk_rate(const VocabBuildArgs& args, int threads) {
   TokenizerConfig config;
-  config.type = "wordpiece";
+  config.type = TokenizerKind::kWordPiece;
   config.vocab = args.out;
   config.lowercase = args.lowercase == "true";
   std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(config);
@@ -76,7 +76,7 @@ void setup_vocab(CLI::App& app, const GlobalOptions& global) {
   build->callback([args, &global] { run_vocab_build(*args, global); });
 }
 
-const bool registered = register_command({35, "vocab", setup_vocab});
+const bool registered = register_command({"vocab", setup_vocab});
 
 }  // namespace
 }  // namespace ropelm::cli

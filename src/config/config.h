@@ -7,33 +7,37 @@
 #include <string>
 #include <vector>
 
+#include "config/choices.h"
+
 namespace ropelm {
 
 struct ModelConfig {
   int64_t d_model = 256;
   int64_t n_layers = 4;
   int64_t n_heads = 4;
-  int64_t n_kv_heads = 0;        // 0: same as n_heads (plain multi-head attention)
-  std::string mlp = "swiglu";    // swiglu | gelu
-  int64_t mlp_hidden = 0;        // 0: 8/3·d_model rounded up to 64 (swiglu), 4·d_model (gelu)
-  std::string norm = "rmsnorm";  // rmsnorm | layernorm
+  int64_t n_kv_heads = 0;  // 0: same as n_heads (plain multi-head attention)
+  MlpKind mlp = MlpKind::kSwiGLU;
+  int64_t mlp_hidden = 0;  // 0: 8/3·d_model rounded up to 64 (swiglu), 4·d_model (gelu)
+  NormKind norm = NormKind::kRMSNorm;
   double norm_eps = 1e-5;
   double dropout = 0.0;
   bool bias = false;
   bool tie_embeddings = true;
   double init_std = 0.02;
   int64_t pad_vocab_multiple = 64;  // 1: no padding
-  std::string position = "rope";    // rope | sinusoidal | learned | none
-  int64_t max_seq_len = 0;          // learned/sinusoidal table length; 0: data.context_length
+  PositionKind position = PositionKind::kRope;
+  int64_t max_seq_len = 0;  // learned/sinusoidal table length; 0: data.context_length
   double rope_theta = 10000.0;
-  std::string rope_style = "half";    // half | interleaved
-  std::string rope_scaling = "none";  // none | linear | ntk
+  RopeStyle rope_style = RopeStyle::kHalf;
+  RopeScaling rope_scaling = RopeScaling::kNone;
   double rope_scaling_factor = 1.0;
-  std::string attention = "auto";  // auto | sdpa | explicit
+  double yarn_alpha = 1.0;  // YaRN ramp: interpolate dimensions turning < alpha times over the context
+  double yarn_beta = 32.0;  // ... keep those turning > beta times
+  AttentionKind attention = AttentionKind::kAuto;
 };
 
 struct TokenizerConfig {
-  std::string type = "wordpiece";                          // wordpiece | sentencepiece | gpt2 | bytes
+  TokenizerKind type = TokenizerKind::kWordPiece;
   std::string vocab = "data/bert-base-uncased-vocab.txt";  // vocab.txt, .model, or encoder.json (not bytes)
   std::string merges;                                      // gpt2 only: vocab.bpe / merges.txt
   bool lowercase = true;                                   // wordpiece only
@@ -57,7 +61,7 @@ struct OptimConfig {
   double lr = 1e-3;
   double min_lr = 1e-4;
   int64_t warmup_steps = 100;
-  std::string schedule = "cosine";  // cosine | linear | constant | wsd
+  LrSchedule schedule = LrSchedule::kCosine;
   double wsd_decay_fraction = 0.2;  // wsd: share of the steps spent decaying
   double weight_decay = 0.1;        // 0: plain Adam
   bool decay_embeddings = false;
@@ -74,7 +78,7 @@ struct TrainConfig {
   int64_t eval_batches = 0;  // 0: the whole validation split
   int64_t seed = 1337;
   int64_t grad_accum = 1;
-  std::string precision = "fp32";  // fp32 | bf16 | auto (train/precision.h resolves it per device)
+  Precision precision = Precision::kFp32;  // fp32 | bf16 | auto (run/precision.h resolves auto per device)
   int64_t max_bad_steps = 5;
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
   int64_t threads = 0;          // intra-op threads; 0: all cores
@@ -96,9 +100,19 @@ struct EvalConfig {
 };
 
 struct DistributedConfig {
-  std::string backend = "auto";  // auto | gloo | nccl
+  BackendKind backend = BackendKind::kAuto;
   int64_t timeout_s = 300;
   int64_t bucket_mb = 25;
+};
+
+// `ropelm study`: the same model trained once per position encoding, then evaluated at growing lengths.
+struct StudyConfig {
+  std::vector<PositionKind> positions = {PositionKind::kRope, PositionKind::kAlibi, PositionKind::kSinusoidal,
+                                         PositionKind::kLearned, PositionKind::kNone};
+  // Context extensions also applied to the rope model at evaluation.
+  std::vector<RopeScaling> rope_scalings = {RopeScaling::kLinear, RopeScaling::kYarn};
+  int64_t max_length_factor = 16;  // evaluation lengths: context_length × 1, 2, 4, ... up to this
+  int64_t eval_tokens = 0;         // validation tokens scored at every length; 0: the whole split
 };
 
 struct Config {
@@ -110,6 +124,7 @@ struct Config {
   CheckpointConfig checkpoint;
   EvalConfig eval;
   DistributedConfig distributed;
+  StudyConfig study;
   std::string name = "default";  // the config file's stem: runs/<name> is the default run dir
 };
 

@@ -57,7 +57,7 @@ std::string locate_input(const std::string& entry, const std::string& field,
 
 void locate_tokenizer_files(Config& config, const std::optional<fs::path>& config_file) {
   TokenizerConfig& tokenizer = config.tokenizer;
-  if (tokenizer.type == "bytes") return;  // no vocabulary file
+  if (tokenizer.type == TokenizerKind::kBytes) return;  // no vocabulary file
   tokenizer.vocab = locate_input(tokenizer.vocab, "tokenizer.vocab", config_file);
   if (!tokenizer.merges.empty())
     tokenizer.merges = locate_input(tokenizer.merges, "tokenizer.merges", config_file);

@@ -7,12 +7,60 @@
 #include <variant>
 #include <vector>
 
+#include "config/choices.h"
 #include "config/config.h"
 
 namespace ropelm {
 
+// An enum-valued key: its field read and written by the names TOML files use (config/choices.h).
+struct ChoiceRef {
+  std::function<std::string()> get;
+  std::function<bool(const std::string&)> set;  // false (field unchanged) for a name that is no choice
+  std::vector<std::string> names;
+};
+
+template <typename Enum>
+ChoiceRef choice_ref(Enum* field) {
+  return {[field] { return std::string(choice_name(*field)); },
+          [field](const std::string& name) {
+            std::optional<Enum> value = parse_choice<Enum>(name);
+            if (value) *field = *value;
+            return value.has_value();
+          },
+          choice_names<Enum>()};
+}
+
+// A key whose value is a list of an enum's names (study.positions).
+struct ChoiceListRef {
+  std::function<std::vector<std::string>()> get;
+  // Sets every name; the first that is no choice, when one is not (the field is then unchanged).
+  std::function<std::optional<std::string>(const std::vector<std::string>&)> set;
+  std::vector<std::string> names;
+};
+
+template <typename Enum>
+ChoiceListRef choice_list_ref(std::vector<Enum>* field) {
+  return {[field] {
+            std::vector<std::string> names;
+            for (Enum value : *field) names.emplace_back(choice_name(value));
+            return names;
+          },
+          [field](const std::vector<std::string>& names) -> std::optional<std::string> {
+            std::vector<Enum> values;
+            for (const auto& name : names) {
+              std::optional<Enum> value = parse_choice<Enum>(name);
+              if (!value) return name;
+              values.push_back(*value);
+            }
+            *field = std::move(values);
+            return std::nullopt;
+          },
+          choice_names<Enum>()};
+}
+
 // A pointer to the field a key sets; the alternative says the key's type.
-using FieldRef = std::variant<int64_t*, double*, bool*, std::string*, std::vector<std::string>*>;
+using FieldRef =
+    std::variant<int64_t*, double*, bool*, std::string*, std::vector<std::string>*, ChoiceRef, ChoiceListRef>;
 
 // Allowed numeric range; the open flags exclude the bound itself.
 struct Range {
@@ -27,8 +75,7 @@ struct KeySpec {
   std::string name;
   std::function<FieldRef(Config&)> field;
   std::string doc;
-  std::vector<std::string> choices;  // for strings: the only valid values (empty: any)
-  std::optional<Range> range;        // for numbers
+  std::optional<Range> range;  // for numbers
 
   std::string full_name() const { return section + "." + name; }
 };

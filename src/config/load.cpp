@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/keys.h"
+#include "util/edit_distance.h"
 #include "util/error.h"
 
 namespace ropelm {
@@ -42,15 +43,21 @@ std::string format_number(double value) {
   return text;
 }
 
-void check_value(const KeySpec& key, const FieldRef& field, const Origin& origin) {
-  if (auto* text = std::get_if<std::string*>(&field); text && !key.choices.empty()) {
-    std::string choices;
-    for (const auto& choice : key.choices) {
-      if (**text == choice) return;
-      choices += (choices.empty() ? "" : ", ") + choice;
-    }
-    fail(origin, key.full_name() + " = '" + **text + "' is not one of: " + choices);
-  }
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+// A name that is none of an enum-valued key's choices: the error lists them and the closest one.
+[[noreturn]] void fail_choice(const std::string& name, const std::vector<std::string>& names,
+                              const KeySpec& key, const Origin& origin) {
+  std::string closest = closest_word(name, names);
+  fail(origin, key.full_name() + " = '" + name + "' is not one of: " + joined(names) +
+                   (closest.empty() ? "" : " (did you mean " + closest + "?)"));
+}
+
+void check_range(const KeySpec& key, const FieldRef& field, const Origin& origin) {
   if (!key.range) return;
   double value = 0;
   if (auto* i = std::get_if<int64_t*>(&field)) value = static_cast<double>(**i);
@@ -93,10 +100,17 @@ void assign_node(const toml::node& node, const KeySpec& key, FieldRef field, con
   } else if (auto* s = std::get_if<std::string*>(&field)) {
     if (!node.is_string()) wrong_type();
     **s = *node.value<std::string>();
+  } else if (auto* choice = std::get_if<ChoiceRef>(&field)) {
+    if (!node.is_string()) wrong_type();
+    std::string name = *node.value<std::string>();
+    if (!choice->set(name)) fail_choice(name, choice->names, key, origin);
+  } else if (auto* list = std::get_if<ChoiceListRef>(&field)) {
+    if (std::optional<std::string> bad = list->set(string_list(node, key, origin)))
+      fail_choice(*bad, list->names, key, origin);
   } else {
     *std::get<std::vector<std::string>*>(field) = string_list(node, key, origin);
   }
-  check_value(key, field, origin);
+  check_range(key, field, origin);
 }
 
 std::string line_origin(const std::string& file, const toml::node& node) {
@@ -140,8 +154,9 @@ void apply_override(const std::string& assignment, Config& config, std::set<std:
   FieldRef field = key->field(config);
   bool quoted_or_array =
       !value.empty() && (value.front() == '"' || value.front() == '\'' || value.front() == '[');
-  bool raw_text =
-      std::holds_alternative<std::string*>(field) || std::holds_alternative<std::vector<std::string>*>(field);
+  bool raw_text = std::holds_alternative<std::string*>(field) || std::holds_alternative<ChoiceRef>(field) ||
+                  std::holds_alternative<std::vector<std::string>*>(field) ||
+                  std::holds_alternative<ChoiceListRef>(field);
   if (raw_text && !quoted_or_array) {
     toml::value<std::string> text(value);
     assign_node(text, *key, field, origin);
@@ -169,7 +184,7 @@ void validate(Config& config, const std::set<std::string>& set_keys) {
   int64_t kv_heads = m.n_kv_heads == 0 ? m.n_heads : m.n_kv_heads;
   require(m.n_heads % kv_heads == 0, "model.n_kv_heads = " + std::to_string(kv_heads) +
                                          " does not divide model.n_heads = " + std::to_string(m.n_heads));
-  require(m.position != "rope" || (m.d_model / m.n_heads) % 2 == 0,
+  require(m.position != PositionKind::kRope || (m.d_model / m.n_heads) % 2 == 0,
           "RoPE needs an even head size (model.d_model / model.n_heads)");
   require(config.optim.min_lr <= config.optim.lr, "optim.min_lr must not exceed optim.lr");
   const std::string& device = config.train.device;
@@ -234,11 +249,14 @@ std::string value_text(const FieldRef& field) {
   if (auto* d = std::get_if<double*>(&field)) out << format_number(**d);
   if (auto* b = std::get_if<bool*>(&field)) out << (**b ? "true" : "false");
   if (auto* s = std::get_if<std::string*>(&field)) out << toml_string(**s);
-  if (auto* list = std::get_if<std::vector<std::string>*>(&field)) {
+  if (auto* choice = std::get_if<ChoiceRef>(&field)) out << toml_string(choice->get());
+  auto print_list = [&](const std::vector<std::string>& items) {
     toml::array array;
-    for (const auto& item : **list) array.push_back(item);
+    for (const auto& item : items) array.push_back(item);
     out << array;
-  }
+  };
+  if (auto* list = std::get_if<std::vector<std::string>*>(&field)) print_list(**list);
+  if (auto* list = std::get_if<ChoiceListRef>(&field)) print_list(list->get());
   return out.str();
 }
 
@@ -270,11 +288,8 @@ std::string config_reference_markdown() {
   for (const auto& key : config_keys()) {
     FieldRef field = key.field(defaults);
     std::string meaning = key.doc;
-    if (!key.choices.empty()) {
-      meaning += " (";
-      for (size_t i = 0; i < key.choices.size(); ++i) meaning += (i ? ", " : "") + key.choices[i];
-      meaning += ")";
-    }
+    if (auto* choice = std::get_if<ChoiceRef>(&field)) meaning += " (" + joined(choice->names) + ")";
+    if (auto* list = std::get_if<ChoiceListRef>(&field)) meaning += " (each of " + joined(list->names) + ")";
     out << "| `" << key.full_name() << "` | " << type_name(field) << " | `" << value_text(field) << "` | "
         << meaning << " |\n";
   }

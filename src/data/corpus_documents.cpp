@@ -3,10 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cstdint>
 #include <string>
 
 #include "util/error.h"
+#include "util/utf8.h"
 
 namespace ropelm {
 namespace fs = std::filesystem;
@@ -15,28 +15,6 @@ namespace {
 
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
-// Length of the UTF-8 sequence starting at text[i], or 0 when it is malformed.
-size_t utf8_sequence_length(std::string_view text, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
-  auto continuation = [&](size_t k) { return k < text.size() && (byte(k) & 0xC0) == 0x80; };
-  uint8_t lead = byte(i);
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return continuation(i + 1) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    if (!continuation(i + 1) || !continuation(i + 2)) return 0;
-    if (lead == 0xE0 && byte(i + 1) < 0xA0) return 0;   // overlong
-    if (lead == 0xED && byte(i + 1) >= 0xA0) return 0;  // UTF-16 surrogate
-    return 3;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    if (!continuation(i + 1) || !continuation(i + 2) || !continuation(i + 3)) return 0;
-    if (lead == 0xF0 && byte(i + 1) < 0x90) return 0;   // overlong
-    if (lead == 0xF4 && byte(i + 1) >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
-
 void check_text(const fs::path& path, std::string_view text) {
   if (text.empty()) throw UserError(path.string() + " is empty: remove it from the data sources");
   size_t nul = text.find('\0');
@@ -44,7 +22,7 @@ void check_text(const fs::path& path, std::string_view text) {
     throw UserError(path.string() + " looks binary (NUL byte at offset " + std::to_string(nul) +
                     "): data sources must be UTF-8 text");
   }
-  size_t bad = first_invalid_utf8(text);
+  size_t bad = utf8::first_invalid(text);
   if (bad != std::string_view::npos) {
     throw UserError(path.string() + " is not valid UTF-8 (byte offset " + std::to_string(bad) +
                     "): convert it to UTF-8 first");
@@ -100,16 +78,6 @@ std::vector<std::string> jsonl_texts(const fs::path& path, std::string_view text
 }
 
 }  // namespace
-
-size_t first_invalid_utf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t length = utf8_sequence_length(text, i);
-    if (length == 0) return i;
-    i += length;
-  }
-  return std::string_view::npos;
-}
 
 SourceDocuments split_documents(const fs::path& path, std::string_view bytes, bool paragraphs) {
   if (bytes.starts_with(kByteOrderMark)) bytes.remove_prefix(kByteOrderMark.size());

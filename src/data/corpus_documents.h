@@ -24,8 +24,4 @@ struct SourceDocuments {
 // offset), or a malformed JSON line (with its line number).
 SourceDocuments split_documents(const std::filesystem::path& path, std::string_view bytes, bool paragraphs);
 
-// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlongs, surrogates or code
-// points above U+10FFFF), or npos when the text is valid.
-size_t first_invalid_utf8(std::string_view text);
-
 }  // namespace ropelm

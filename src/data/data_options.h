@@ -3,9 +3,16 @@
 
 #include "config/config.h"
 #include "data/corpus.h"
-#include "data/window_loader.h"
+#include "data/sliding_windows.h"
+#include "data/step_sampler.h"
 
 namespace ropelm {
+
+// How a split is cut into windows (WindowRows) and drawn from (StepSampler).
+struct LoaderOptions {
+  WindowShape windows;
+  SamplerOptions sampling;
+};
 
 // Tokenisation uses train.threads cores (0: all).
 CorpusOptions corpus_options(const Config& config);

@@ -15,11 +15,12 @@ void SamplerOptions::validate() const {
   if (world_size < 1 || rank < 0 || rank >= world_size) {
     throw UserError("rank " + std::to_string(rank) + " is outside world_size " + std::to_string(world_size));
   }
-  if (num_windows < 1) throw UserError("the loader has no windows to draw batches from");
 }
 
-StepSampler::StepSampler(const SamplerOptions& options) : options_(options) {
+StepSampler::StepSampler(int64_t num_windows, const SamplerOptions& options)
+    : num_windows_(num_windows), options_(options) {
   options_.validate();
+  if (num_windows_ < 1) throw UserError("the loader has no windows to draw batches from");
 }
 
 std::vector<int64_t> step_slot_sizes(int64_t n, int64_t grad_accum, int64_t world_size) {
@@ -37,7 +38,7 @@ StepPlan StepSampler::next_step(int64_t grad_accum) {
   if (grad_accum < 1)
     throw UserError("train.grad_accum must be at least 1 (got " + std::to_string(grad_accum) + ")");
   const int64_t global = options_.batch_size * options_.world_size * grad_accum;
-  const int64_t total = options_.num_windows;
+  const int64_t total = num_windows_;
   if (options_.drop_last && total < global) {
     throw UserError("the split has " + std::to_string(total) + " windows, fewer than one step's " +
                     std::to_string(global) +
@@ -73,24 +74,24 @@ StepPlan StepSampler::next_step(int64_t grad_accum) {
 }
 
 void StepSampler::restore(const LoaderCursor& cursor) {
-  if (cursor.epoch < 0 || cursor.position < 0 || cursor.position > options_.num_windows) {
+  if (cursor.epoch < 0 || cursor.position < 0 || cursor.position > num_windows_) {
     throw UserError("the saved data cursor (epoch " + std::to_string(cursor.epoch) + ", position " +
                     std::to_string(cursor.position) + ") does not fit this split of " +
-                    std::to_string(options_.num_windows) + " windows: the data or the windowing changed");
+                    std::to_string(num_windows_) + " windows: the data or the windowing changed");
   }
   cursor_ = cursor;
 }
 
 int64_t StepSampler::steps_per_epoch(int64_t grad_accum) const {
   const int64_t global = options_.batch_size * options_.world_size * grad_accum;
-  if (options_.drop_last) return options_.num_windows / global;
-  return (options_.num_windows + global - 1) / global;
+  if (options_.drop_last) return num_windows_ / global;
+  return (num_windows_ + global - 1) / global;
 }
 
 int64_t StepSampler::window_at(int64_t epoch, int64_t position) {
   if (!options_.shuffle) return position;
   if (order_epoch_ != epoch) {
-    order_ = epoch_permutation(options_.num_windows, options_.seed, epoch);
+    order_ = epoch_permutation(num_windows_, options_.seed, epoch);
     order_epoch_ = epoch;
   }
   return order_[static_cast<size_t>(position)];

@@ -1,4 +1,6 @@
-// Which windows each rank trains on at each optimizer step: the torch-free heart of the resumable loader.
+// Which windows each rank trains on at each optimizer step: the resumable loader's one owner of its state
+// (the cursor and the epoch's permutation). WindowRows reads the chosen windows' tokens, the trainer's
+// Prefetcher turns them into tensors; neither keeps a cursor of its own.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +11,6 @@
 namespace ropelm {
 
 struct SamplerOptions {
-  int64_t num_windows = 0;
   int64_t batch_size = 0;  // windows per micro-batch per rank
   bool shuffle = true;
   bool drop_last = true;  // drop an epoch's final step when it is smaller than a full global step
@@ -17,7 +18,7 @@ struct SamplerOptions {
   int64_t rank = 0;
   int64_t world_size = 1;
 
-  // Throws UserError naming the field (data.batch_size, rank/world_size, an empty split).
+  // Throws UserError naming the field (data.batch_size, rank/world_size).
   void validate() const;
 };
 
@@ -40,24 +41,25 @@ struct StepPlan {
 // k plain steps.
 class StepSampler {
  public:
-  explicit StepSampler(const SamplerOptions& options);
+  // Draws from windows 0 .. num_windows - 1 of a split; throws UserError for bad options or no windows.
+  StepSampler(int64_t num_windows, const SamplerOptions& options);
 
   // The next step's plan; advances the cursor by global_windows, starting the next epoch when this one is
   // spent (or, with drop_last, when less than a full step is left). Throws UserError if no full step ever
   // fits.
-  StepPlan next_step(int64_t grad_accum);
+  StepPlan next_step(int64_t grad_accum = 1);
 
   const LoaderCursor& cursor() const { return cursor_; }
   // Resumes from a saved cursor; throws UserError when it does not fit this split (the data changed).
   void restore(const LoaderCursor& cursor);
 
-  int64_t num_windows() const { return options_.num_windows; }
   // Steps in a whole epoch (from position 0).
-  int64_t steps_per_epoch(int64_t grad_accum) const;
+  int64_t steps_per_epoch(int64_t grad_accum = 1) const;
 
  private:
   int64_t window_at(int64_t epoch, int64_t position);
 
+  int64_t num_windows_;
   SamplerOptions options_;
   LoaderCursor cursor_;
   int64_t order_epoch_ = -1;  // the epoch whose permutation order_ holds

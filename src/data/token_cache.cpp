@@ -11,9 +11,9 @@
 
 #include "data/corpus_documents.h"
 #include "data/document_encoder.h"
-#include "data/file_lock.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/file_lock.h"
 #include "util/sha256.h"
 
 namespace ropelm {

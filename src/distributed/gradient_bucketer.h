@@ -22,7 +22,7 @@ struct BucketerOptions {
 //  * Buckets: the parameters in reverse order (backward produces the last layers' gradients first), packed
 //    greedily until a bucket reaches its size (first_bucket_bytes for the first, then bucket_bytes); one
 //    dtype and device per bucket. Each bucket owns one flat buffer, allocated once and reused every step
-//    (fresh pages are expensive: LIBTORCH-NOTES item 3), and each parameter a view into it.
+//    (fresh pages are expensive: docs/libtorch-notes.md#fresh-pages), and each parameter a view into it.
 //  * Hooks: a tensor hook on each parameter (register_hook, the same on 1.13 and 2.x) runs just before
 //    autograd accumulates the incoming gradient into .grad. With sync on, it writes .grad + incoming (the
 //    step's total gradient, whatever earlier micro-batches accumulated) into the parameter's view; when the

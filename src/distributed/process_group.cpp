@@ -38,16 +38,19 @@ std::string left_key(int rank) {
   return "ropelm/left/" + std::to_string(rank);
 }
 
-std::string resolve_backend(const std::string& requested, torch::Device device) {
+std::string resolve_backend(BackendKind requested, torch::Device device) {
 #ifdef USE_C10D_NCCL
   const bool have_nccl = true;
 #else
   const bool have_nccl = false;
 #endif
-  if (requested == "auto") return device.is_cuda() && have_nccl ? "nccl" : "gloo";
-  if (requested == "gloo") return "gloo";
-  if (requested != "nccl") {
-    throw UserError("distributed.backend = \"" + requested + "\": expected auto, gloo or nccl");
+  switch (requested) {
+    case BackendKind::kAuto:
+      return device.is_cuda() && have_nccl ? "nccl" : "gloo";
+    case BackendKind::kGloo:
+      return "gloo";
+    case BackendKind::kNccl:
+      break;
   }
   if (!have_nccl) {
     throw UserError("distributed.backend = \"nccl\": this LibTorch build has no NCCL (use gloo or auto)");

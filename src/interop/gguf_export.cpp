@@ -11,7 +11,7 @@
 #include "interop/hf_config.h"
 #include "interop/hf_export.h"
 #include "interop/hf_tokenizer_files.h"
-#include "train/run_checkpoint.h"
+#include "run/run_checkpoint.h"
 #include "util/error.h"
 
 namespace ropelm {

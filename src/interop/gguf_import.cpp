@@ -12,6 +12,7 @@
 #include "interop/output_dir.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/publish_dir.h"
 
 namespace ropelm {
 namespace fs = std::filesystem;

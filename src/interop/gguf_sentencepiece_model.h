@@ -1,7 +1,7 @@
 // The parts of a sentencepiece .model file (a ModelProto, sentencepiece_model.proto) that GGUF's `llama`
 // tokenizer carries: pieces with scores and types, the model type and the whitespace handling. Read for
 // export (the tokenizer shim exposes no scores) and written for import. Protobuf's wire format, by hand: the
-// shim owns the only protobuf library ropelm may load (LIBTORCH-NOTES item 1).
+// shim owns the only protobuf library ropelm may load (docs/libtorch-notes.md#two-protobufs).
 #pragma once
 
 #include <cstdint>

@@ -184,16 +184,20 @@ void write_wordpiece_files(const GgufFile& file, const std::vector<std::string>&
 }  // namespace
 
 void add_tokenizer_metadata(GgufFile& file, const TokenizerConfig& config, const Tokenizer& tokenizer) {
-  if (config.type == "gpt2") {
-    add_gpt2(file, config, tokenizer);
-  } else if (config.type == "sentencepiece") {
-    add_sentencepiece(file, config);
-  } else if (config.type == "wordpiece") {
-    add_wordpiece(file, config, tokenizer);
-  } else {
-    throw UserError(
-        "tokenizer.type = " + config.type +
-        " has no llama.cpp tokenizer; export --format gguf supports gpt2, sentencepiece and wordpiece");
+  switch (config.type) {
+    case TokenizerKind::kGpt2:
+      add_gpt2(file, config, tokenizer);
+      break;
+    case TokenizerKind::kSentencePiece:
+      add_sentencepiece(file, config);
+      break;
+    case TokenizerKind::kWordPiece:
+      add_wordpiece(file, config, tokenizer);
+      break;
+    case TokenizerKind::kBytes:
+      throw UserError(
+          "tokenizer.type = bytes has no llama.cpp tokenizer; export --format gguf supports gpt2, "
+          "sentencepiece and wordpiece");
   }
   const HfSpecialTokens special = hf_special_tokens(config, tokenizer);
   set_id(file, "bos_token_id", special.bos);

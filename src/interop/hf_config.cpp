@@ -42,7 +42,7 @@ void parse_rope(const nlohmann::json& json, const std::string& origin, ModelConf
   nlohmann::json scaling = json.value("rope_parameters", nlohmann::json());
   if (scaling.is_null()) scaling = json.value("rope_scaling", nlohmann::json());
   model.rope_theta = field<double>(json, "rope_theta", origin, 10000.0);
-  model.rope_scaling = "none";
+  model.rope_scaling = RopeScaling::kNone;
   model.rope_scaling_factor = 1.0;
   if (scaling.is_null()) return;
   require_field(scaling.is_object(), origin, "rope_scaling is not an object");
@@ -52,7 +52,7 @@ void parse_rope(const nlohmann::json& json, const std::string& origin, ModelConf
   require_field(
       type == "linear", origin,
       "rope_scaling type '" + type + "' has no ropelm equivalent; import supports default and linear");
-  model.rope_scaling = "linear";
+  model.rope_scaling = RopeScaling::kLinear;
   model.rope_scaling_factor = field<double>(scaling, "factor", origin, std::nullopt);
 }
 
@@ -60,8 +60,16 @@ void parse_rope(const nlohmann::json& json, const std::string& origin, ModelConf
 
 void check_hf_exportable(const TransformerOptions& o) {
   refuse_if(
+      o.position() == PositionKind::kAlibi,
+      "model.position = alibi: HF Llama and llama.cpp's llama architecture have no attention biases; export "
+      "supports rope only");
+  refuse_if(
       o.position() != PositionKind::kRope,
       "model.position is not rope: HF Llama uses rotary position embeddings; export supports rope only");
+  // HF's and llama.cpp's yarn differ from ropelm's in details an export would have to prove equal (the
+  // original context field, llama.cpp's extrapolation mix): refused rather than written approximately.
+  refuse_if(o.rope_scaling() == RopeScaling::kYarn,
+            "model.rope_scaling = yarn: export supports rope_scaling none, linear and ntk");
   refuse_if(o.norm() != NormKind::kRMSNorm,
             "model.norm = layernorm: HF Llama uses RMSNorm; export supports rmsnorm only");
   refuse_if(o.mlp() != MlpKind::kSwiGLU,
@@ -133,16 +141,16 @@ HfModelConfig parse_hf_config(const nlohmann::json& json, const ModelConfig& bas
                 "head_dim is not hidden_size / num_attention_heads");
   int64_t kv_heads = field<int64_t>(json, "num_key_value_heads", origin, m.n_heads);
   m.n_kv_heads = kv_heads == m.n_heads ? 0 : kv_heads;  // 0: ropelm's spelling of plain multi-head attention
-  m.mlp = "swiglu";
+  m.mlp = MlpKind::kSwiGLU;
   m.mlp_hidden = field<int64_t>(json, "intermediate_size", origin, std::nullopt);
   if (m.mlp_hidden == TransformerOptions(1, m.d_model, 1, 1).mlp_hidden_size())
     m.mlp_hidden = 0;  // the default
-  m.norm = "rmsnorm";
+  m.norm = NormKind::kRMSNorm;
   m.norm_eps = field<double>(json, "rms_norm_eps", origin, 1e-6);
   m.bias = false;
   m.tie_embeddings = field<bool>(json, "tie_word_embeddings", origin, false);
-  m.position = "rope";
-  m.rope_style = "half";  // HF's rotate_half layout
+  m.position = PositionKind::kRope;
+  m.rope_style = RopeStyle::kHalf;  // HF's rotate_half layout
   m.max_seq_len = 0;
   parse_rope(json, origin, m);
   hf.vocab_size = field<int64_t>(json, "vocab_size", origin, std::nullopt);

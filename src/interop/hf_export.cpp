@@ -11,9 +11,10 @@
 #include "interop/hf_tensor_names.h"
 #include "interop/hf_tokenizer_files.h"
 #include "interop/output_dir.h"
-#include "train/run_checkpoint.h"
+#include "run/run_checkpoint.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/publish_dir.h"
 
 namespace ropelm {
 namespace fs = std::filesystem;

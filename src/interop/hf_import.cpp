@@ -12,11 +12,11 @@
 #include "interop/hf_tokenizer_files.h"
 #include "interop/hf_weight_files.h"
 #include "interop/output_dir.h"
-#include "train/adamw.h"
-#include "train/run_checkpoint.h"
-#include "train/training_state.h"
+#include "run/run_checkpoint.h"
+#include "run/training_state.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/publish_dir.h"
 
 namespace ropelm {
 namespace fs = std::filesystem;
@@ -62,9 +62,7 @@ CheckpointContents imported_contents(const HfImportOptions& options, const Confi
                                    load_hf_weights(options.hf_dir));
   Transformer model = build_model(config, vocab_size);
   load_model_weights(model, contents, options.hf_dir);
-  // AdamW::load_state needs every moment; a fresh optimizer's are zeros, as a step-0 resume expects.
-  AdamW optimizer(group_parameters(model->named_parameters(), config.optim), config.optim);
-  for (const auto& [name, tensor] : optimizer.state()) contents.optimizer.emplace_back(name, tensor.cpu());
+  // No optimizer moments: a step-0 checkpoint resumes with a fresh optimizer's zeros.
   contents.trainer_state = to_json(TrainingState{});
   contents.config_toml = to_toml(config);
   contents.tokenizer_files = tokenizer_files(config.tokenizer);

@@ -65,11 +65,17 @@ void write_byte_vocab_files(const Tokenizer& tokenizer, const fs::path& dir) {
 }  // namespace
 
 HfSpecialTokens hf_special_tokens(const TokenizerConfig& config, const Tokenizer& tokenizer) {
-  if (config.type == "wordpiece")
-    return {tokenizer.cls_id(), tokenizer.sep_id(), find_token(tokenizer, "[PAD]")};
   // GPT-2 uses <|endoftext|> as both bos and eos (the document separator); sentencepiece has its own pair.
   TokenId eos = tokenizer.end_of_document_id();
-  if (config.type == "gpt2" || config.type == "bytes") return {eos, eos, std::nullopt};
+  switch (config.type) {
+    case TokenizerKind::kWordPiece:
+      return {tokenizer.cls_id(), tokenizer.sep_id(), find_token(tokenizer, "[PAD]")};
+    case TokenizerKind::kGpt2:
+    case TokenizerKind::kBytes:
+      return {eos, eos, std::nullopt};
+    case TokenizerKind::kSentencePiece:
+      break;
+  }
   return {tokenizer.cls_id(), eos, std::nullopt};
 }
 
@@ -78,37 +84,42 @@ void write_hf_tokenizer_files(const TokenizerConfig& config, const Tokenizer& to
   nlohmann::json specials;
   nlohmann::json settings = {{"model_max_length", model_max_length},
                              {"split_special_tokens", config.split_special_tokens}};
-  if (config.type == "wordpiece") {
-    copy_file(config.vocab, dir / "vocab.txt");
-    write_wordpiece_tokenizer_json(config, tokenizer, dir);
-    specials = bert_special_tokens(tokenizer);
-    // The fast tokenizer of tokenizer.json (no [CLS]/[SEP] added); vocab.txt and the BertTokenizer settings
-    // stay for readers of the slow format. strip_accents null: accents are stripped exactly when lowercasing.
-    settings.update({{"tokenizer_class", "PreTrainedTokenizerFast"},
-                     {"do_lower_case", config.lowercase},
-                     {"strip_accents", nullptr},
-                     {"tokenize_chinese_chars", true}});
-  } else if (config.type == "gpt2" || config.type == "bytes") {
-    if (config.type == "bytes") {
-      write_byte_vocab_files(tokenizer, dir);
-    } else {
-      copy_file(config.vocab, dir / "vocab.json");
-      copy_file(config.merges, dir / "merges.txt");
-    }
-    specials = named_special_tokens(tokenizer, hf_special_tokens(config, tokenizer));
-    specials["unk_token"] = specials["eos_token"];  // byte-level BPE has no unknowns; GPT-2's files name this
-    settings.update(
-        {{"tokenizer_class", "GPT2Tokenizer"}, {"add_prefix_space", false}, {"add_bos_token", false}});
-  } else if (config.type == "sentencepiece") {
-    copy_file(config.vocab, dir / "tokenizer.model");
-    specials = named_special_tokens(tokenizer, hf_special_tokens(config, tokenizer));
-    // ropelm encodes with the bare sentencepiece model: no bos/eos added, no legacy=False prefix handling.
-    settings.update({{"tokenizer_class", "LlamaTokenizer"},
-                     {"add_bos_token", false},
-                     {"add_eos_token", false},
-                     {"legacy", true}});
-  } else {
-    throw UserError("tokenizer.type = '" + config.type + "' has no Hugging Face tokenizer export");
+  switch (config.type) {
+    case TokenizerKind::kWordPiece:
+      copy_file(config.vocab, dir / "vocab.txt");
+      write_wordpiece_tokenizer_json(config, tokenizer, dir);
+      specials = bert_special_tokens(tokenizer);
+      // The fast tokenizer of tokenizer.json (no [CLS]/[SEP] added); vocab.txt and the BertTokenizer settings
+      // stay for readers of the slow format. strip_accents null: accents are stripped exactly when
+      // lowercasing.
+      settings.update({{"tokenizer_class", "PreTrainedTokenizerFast"},
+                       {"do_lower_case", config.lowercase},
+                       {"strip_accents", nullptr},
+                       {"tokenize_chinese_chars", true}});
+      break;
+    case TokenizerKind::kGpt2:
+    case TokenizerKind::kBytes:
+      if (config.type == TokenizerKind::kBytes) {
+        write_byte_vocab_files(tokenizer, dir);
+      } else {
+        copy_file(config.vocab, dir / "vocab.json");
+        copy_file(config.merges, dir / "merges.txt");
+      }
+      specials = named_special_tokens(tokenizer, hf_special_tokens(config, tokenizer));
+      specials["unk_token"] =
+          specials["eos_token"];  // byte-level BPE has no unknowns; GPT-2's files name this
+      settings.update(
+          {{"tokenizer_class", "GPT2Tokenizer"}, {"add_prefix_space", false}, {"add_bos_token", false}});
+      break;
+    case TokenizerKind::kSentencePiece:
+      copy_file(config.vocab, dir / "tokenizer.model");
+      specials = named_special_tokens(tokenizer, hf_special_tokens(config, tokenizer));
+      // ropelm encodes with the bare sentencepiece model: no bos/eos added, no legacy=False prefix handling.
+      settings.update({{"tokenizer_class", "LlamaTokenizer"},
+                       {"add_bos_token", false},
+                       {"add_eos_token", false},
+                       {"legacy", true}});
+      break;
   }
   settings.update(specials);
   write_json(dir / "tokenizer_config.json", settings);
@@ -119,7 +130,7 @@ TokenizerConfig tokenizer_config_from_hf(const fs::path& dir, const TokenizerCon
   TokenizerConfig config = base;
   config.merges.clear();
   if (fs::exists(dir / "vocab.txt")) {
-    config.type = "wordpiece";
+    config.type = TokenizerKind::kWordPiece;
     config.vocab = (dir / "vocab.txt").string();
     config.lowercase = true;  // BertTokenizer's default
     fs::path settings_path = dir / "tokenizer_config.json";
@@ -131,11 +142,11 @@ TokenizerConfig tokenizer_config_from_hf(const fs::path& dir, const TokenizerCon
       }
     }
   } else if (fs::exists(dir / "vocab.json") && fs::exists(dir / "merges.txt")) {
-    config.type = "gpt2";
+    config.type = TokenizerKind::kGpt2;
     config.vocab = (dir / "vocab.json").string();
     config.merges = (dir / "merges.txt").string();
   } else if (fs::exists(dir / "tokenizer.model")) {
-    config.type = "sentencepiece";
+    config.type = TokenizerKind::kSentencePiece;
     config.vocab = (dir / "tokenizer.model").string();
   } else {
     throw UserError(dir.string() +

@@ -1,4 +1,5 @@
-// Causal self-attention: fused qkv projection → RoPE on q and k → KV cache → SDPA or masked softmax → out.
+// Causal self-attention: fused qkv projection → RoPE on q and k → KV cache → SDPA or masked softmax (plus the
+// ALiBi bias) → out.
 #include "model/attention.h"
 
 #include <cmath>
@@ -63,6 +64,10 @@ torch::Tensor CausalSelfAttentionImpl::attend(const torch::Tensor& q, const torc
                                               const torch::Tensor& v, const AttentionContext& context) {
   const double dropout = is_training() ? dropout_ : 0.0;
 #if ROPELM_HAS_SDPA
+  if (sdpa_ && context.bias.defined()) {
+    // A float mask is added to the scaled scores, as the explicit path adds the bias; it must have q's dtype.
+    return at::scaled_dot_product_attention(q, k, v, context.bias.to(q.scalar_type()), dropout, false);
+  }
   if (sdpa_) {
     // is_causal aligns its mask top-left, which is right only when queries start at position 0 (no cached
     // prefix); a single query sees every key; the Transformer builds `blocked` for the remaining cases.
@@ -75,6 +80,8 @@ torch::Tensor CausalSelfAttentionImpl::attend(const torch::Tensor& q, const torc
   // softmax(q kᵀ / √hs) v with future keys masked out (Vaswani et al. 2017, eq. 1; GPT-2's causal mask).
   auto att = torch::matmul(q, k.transpose(-2, -1))
                  .mul_(1.0 / std::sqrt(static_cast<double>(head_dim_)));  // (B, nh, T, L)
+  // ALiBi's bias is added after the 1/√hs scaling, as in the paper's fairseq code (and BLOOM).
+  if (context.bias.defined()) att = att + context.bias;  // (B, nh, T, L), fp32 for bf16 scores too
   if (context.blocked.defined()) att.masked_fill_(context.blocked, -std::numeric_limits<float>::infinity());
   att = torch::softmax(att, -1);
   if (dropout > 0) att = torch::dropout(att, dropout, /*train=*/true);

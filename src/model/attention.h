@@ -1,4 +1,5 @@
-// Causal multi-head self-attention with fused q/k/v projection, RoPE, grouped-query heads and a KV cache.
+// Causal multi-head self-attention with fused q/k/v projection, RoPE or ALiBi, grouped-query heads and a KV
+// cache.
 #pragma once
 
 #include <torch/torch.h>
@@ -11,9 +12,12 @@ namespace ropelm {
 // What every layer of one forward shares, built once by the Transformer.
 struct AttentionContext {
   torch::Tensor cos, sin;  // RoPE tables of the T new positions: (T, 1, hs/2), fp32; undefined without RoPE
-  // (T, offset + T) bool, true where a key lies in a query's future. Undefined when nothing is masked (T = 1)
-  // or when SDPA masks by itself (is_causal, offset 0).
+  // (T, offset + T) bool, true where a key lies in a query's future. Undefined when nothing is masked (T =
+  // 1), when SDPA masks by itself (is_causal, offset 0), or when `bias` masks.
   torch::Tensor blocked;
+  // ALiBi only: (n_heads, T, offset + T) fp32 added to the scaled scores, −inf for future keys (so it is the
+  // causal mask too); undefined otherwise.
+  torch::Tensor bias;
   int64_t offset = 0;  // position of the first new token (the KV cache length)
   KVCache* cache = nullptr;
 };

@@ -1,7 +1,6 @@
 // Resolving the `model` config section into TransformerOptions, and the checks that name the key at fault.
 #include "model/model_options.h"
 
-#include <map>
 #include <sstream>
 #include <string>
 
@@ -10,17 +9,6 @@
 
 namespace ropelm {
 namespace {
-
-// Looks a string option up among its choices; the message lists them.
-template <typename Enum>
-Enum parse_choice(const std::string& key, const std::string& value,
-                  const std::map<std::string, Enum>& choices) {
-  auto found = choices.find(value);
-  if (found != choices.end()) return found->second;
-  std::string names;
-  for (const auto& [name, kind] : choices) names += (names.empty() ? "" : " | ") + name;
-  throw UserError("model." + key + " = '" + value + "' is not one of " + names);
-}
 
 void require(bool condition, const std::string& message) {
   if (!condition) throw UserError(message);
@@ -65,6 +53,13 @@ void validate(const TransformerOptions& o) {
     require(o.rope_theta() > 0, show("rope_theta", o.rope_theta()) + " must be positive");
     require(o.rope_scaling_factor() >= 1,
             show("rope_scaling_factor", o.rope_scaling_factor()) + " must be >= 1");
+    if (o.rope_scaling() == RopeScaling::kYarn) {
+      require(o.original_context() > 0, "model.rope_scaling = yarn needs the training context length (got " +
+                                            std::to_string(o.original_context()) + ")");
+      require(o.yarn_alpha() > 0 && o.yarn_alpha() < o.yarn_beta(), show("yarn_alpha", o.yarn_alpha()) +
+                                                                        " must be positive and below " +
+                                                                        show("yarn_beta", o.yarn_beta()));
+    }
   }
   if (o.position() == PositionKind::kSinusoidal) {
     require(o.d_model() % 2 == 0,
@@ -79,32 +74,24 @@ TransformerOptions from_config(const ModelConfig& c, int64_t vocab_size, int64_t
   TransformerOptions options(vocab_size, c.d_model, c.n_layers, c.n_heads);
   options.pad_vocab_multiple(c.pad_vocab_multiple)
       .n_kv_heads(c.n_kv_heads)
-      .mlp(parse_choice<MlpKind>("mlp", c.mlp, {{"swiglu", MlpKind::kSwiGLU}, {"gelu", MlpKind::kGELU}}))
+      .mlp(c.mlp)
       .mlp_hidden(c.mlp_hidden)
-      .norm(parse_choice<NormKind>("norm", c.norm,
-                                   {{"rmsnorm", NormKind::kRMSNorm}, {"layernorm", NormKind::kLayerNorm}}))
+      .norm(c.norm)
       .norm_eps(c.norm_eps)
       .dropout(c.dropout)
       .bias(c.bias)
       .tie_embeddings(c.tie_embeddings)
       .init_std(c.init_std)
-      .position(parse_choice<PositionKind>("position", c.position,
-                                           {{"rope", PositionKind::kRope},
-                                            {"sinusoidal", PositionKind::kSinusoidal},
-                                            {"learned", PositionKind::kLearned},
-                                            {"none", PositionKind::kNone}}))
+      .position(c.position)
       .max_seq_len(c.max_seq_len > 0 ? c.max_seq_len : context_length)
       .rope_theta(c.rope_theta)
-      .rope_style(parse_choice<RopeStyle>(
-          "rope_style", c.rope_style, {{"half", RopeStyle::kHalf}, {"interleaved", RopeStyle::kInterleaved}}))
-      .rope_scaling(parse_choice<RopeScaling>(
-          "rope_scaling", c.rope_scaling,
-          {{"none", RopeScaling::kNone}, {"linear", RopeScaling::kLinear}, {"ntk", RopeScaling::kNTK}}))
+      .rope_style(c.rope_style)
+      .rope_scaling(c.rope_scaling)
       .rope_scaling_factor(c.rope_scaling_factor)
-      .attention(parse_choice<AttentionKind>("attention", c.attention,
-                                             {{"auto", AttentionKind::kAuto},
-                                              {"sdpa", AttentionKind::kSdpa},
-                                              {"explicit", AttentionKind::kExplicit}}));
+      .original_context(context_length)
+      .yarn_alpha(c.yarn_alpha)
+      .yarn_beta(c.yarn_beta)
+      .attention(c.attention);
   validate(options);
   return options;
 }

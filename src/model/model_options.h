@@ -5,17 +5,11 @@
 #include <torch/arg.h>
 
 #include <cstdint>
+#include <string>
 
 #include "config/config.h"
 
 namespace ropelm {
-
-enum class MlpKind { kSwiGLU, kGELU };
-enum class NormKind { kRMSNorm, kLayerNorm };
-enum class PositionKind { kRope, kSinusoidal, kLearned, kNone };
-enum class RopeStyle { kHalf, kInterleaved };  // rotate-half (Llama/HF) | adjacent pairs (RoFormer/Meta)
-enum class RopeScaling { kNone, kLinear, kNTK };
-enum class AttentionKind { kAuto, kSdpa, kExplicit };
 
 struct TransformerOptions {
   TransformerOptions(int64_t vocab_size, int64_t d_model, int64_t n_layers, int64_t n_heads)
@@ -58,6 +52,13 @@ struct TransformerOptions {
   TORCH_ARG(RopeStyle, rope_style) = RopeStyle::kHalf;
   TORCH_ARG(RopeScaling, rope_scaling) = RopeScaling::kNone;
   TORCH_ARG(double, rope_scaling_factor) = 1.0;
+  // The context the model was trained on (data.context_length): YaRN's L, against which it measures how often
+  // each RoPE dimension turns.
+  TORCH_ARG(int64_t, original_context) = 0;
+  // YaRN's ramp (Peng et al. 2023, section 3.2): dimensions turning fewer than yarn_alpha times over the
+  // original context are interpolated, more than yarn_beta times kept.
+  TORCH_ARG(double, yarn_alpha) = 1.0;
+  TORCH_ARG(double, yarn_beta) = 32.0;
   TORCH_ARG(AttentionKind, attention) = AttentionKind::kAuto;
 };
 

@@ -17,7 +17,7 @@ class SinusoidalPositions {
   // Encodings of positions [offset, offset + length): (length, dim), fp32, on `device`.
   torch::Tensor encodings(int64_t offset, int64_t length, torch::Device device) const {
     if (!table_.defined() || table_.device() != device || table_.size(0) < offset + length) {
-      c10::InferenceMode not_inference(false);  // LIBTORCH-NOTES item 8
+      c10::InferenceMode not_inference(false);  // docs/libtorch-notes.md#inference-tensors
       int64_t capacity = offset + length;
       if (table_.defined() && table_.device() == device) capacity = std::max(capacity, 2 * table_.size(0));
       auto f64 = torch::TensorOptions().dtype(torch::kFloat64).device(device);

@@ -10,6 +10,16 @@ RotaryEmbedding::RotaryEmbedding(RotaryOptions options) : options_(options) {}
 
 torch::Tensor RotaryEmbedding::inverse_frequencies() const {
   const double d = static_cast<double>(options_.head_dim());
+  if (options_.scaling() == RopeScaling::kYarn) {
+    YarnOptions yarn;
+    yarn.head_dim = options_.head_dim();
+    yarn.theta = options_.theta();
+    yarn.factor = options_.factor();
+    yarn.original_context = options_.original_context();
+    yarn.alpha = options_.yarn_alpha();
+    yarn.beta = options_.yarn_beta();
+    return yarn_inverse_frequencies(yarn);
+  }
   double theta = options_.theta();
   if (options_.scaling() == RopeScaling::kNTK) theta *= std::pow(options_.factor(), d / (d - 2.0));
   auto exponents = torch::arange(0, options_.head_dim(), 2, torch::kFloat64) / d;  // 2i / d
@@ -17,8 +27,8 @@ torch::Tensor RotaryEmbedding::inverse_frequencies() const {
 }
 
 void RotaryEmbedding::grow(int64_t length, torch::Device device) const {
-  // Tables used by training must not be inference tensors (LIBTORCH-NOTES item 8), even if the first call is
-  // made under InferenceMode.
+  // Tables used by training must not be inference tensors (docs/libtorch-notes.md#inference-tensors), even if
+  // the first call is made under InferenceMode.
   c10::InferenceMode not_inference(false);
   int64_t capacity = length;
   if (cos_.defined() && cos_.device() == device) capacity = std::max(length, 2 * cos_.size(0));
@@ -26,8 +36,11 @@ void RotaryEmbedding::grow(int64_t length, torch::Device device) const {
   if (options_.scaling() == RopeScaling::kLinear) positions = positions / options_.factor();
   // Angles in fp64 so that large positions keep their precision; the tables themselves are fp32.
   auto angles = torch::outer(positions, inverse_frequencies().to(device));  // (capacity, hs/2)
-  cos_ = angles.cos().to(torch::kFloat).unsqueeze(1);                       // (capacity, 1, hs/2)
-  sin_ = angles.sin().to(torch::kFloat).unsqueeze(1);
+  // YaRN's temperature acts on q and k alike through the tables (exactly 1 for a factor of 1).
+  const double scale =
+      options_.scaling() == RopeScaling::kYarn ? yarn_attention_factor(options_.factor()) : 1.0;
+  cos_ = (angles.cos() * scale).to(torch::kFloat).unsqueeze(1);  // (capacity, 1, hs/2)
+  sin_ = (angles.sin() * scale).to(torch::kFloat).unsqueeze(1);
 }
 
 std::pair<torch::Tensor, torch::Tensor> RotaryEmbedding::cos_sin(int64_t offset, int64_t length,

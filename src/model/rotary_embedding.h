@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "model/model_options.h"
+#include "model/yarn.h"
 
 namespace ropelm {
 
@@ -14,9 +15,14 @@ struct RotaryOptions {
   TORCH_ARG(int64_t, head_dim);
   TORCH_ARG(double, theta) = 10000.0;
   // Evaluating past the training context: linear = position interpolation (Chen et al. 2023, positions /
-  // factor); ntk = NTK-aware base change (bloc97 2023, theta · factor^(d / (d - 2))).
+  // factor); ntk = NTK-aware base change (bloc97 2023, theta · factor^(d / (d - 2))); yarn = YaRN (Peng et
+  // al. 2023, model/yarn.h: frequencies interpolated by parts, cos and sin scaled by the attention factor).
   TORCH_ARG(RopeScaling, scaling) = RopeScaling::kNone;
   TORCH_ARG(double, factor) = 1.0;
+  // yarn only: the trained context L and the ramp's bounds.
+  TORCH_ARG(int64_t, original_context) = 0;
+  TORCH_ARG(double, yarn_alpha) = 1.0;
+  TORCH_ARG(double, yarn_beta) = 32.0;
 };
 
 // Holds cos/sin of position · frequency in fp32 for one device, grown on demand (the table doubles, so
@@ -26,10 +32,12 @@ class RotaryEmbedding {
  public:
   explicit RotaryEmbedding(RotaryOptions options);
 
-  // cos and sin of positions [offset, offset + length): each (length, 1, head_dim / 2), fp32, on `device`.
+  // cos and sin of positions [offset, offset + length): each (length, 1, head_dim / 2), fp32, on `device`;
+  // with yarn both are scaled by its attention factor.
   std::pair<torch::Tensor, torch::Tensor> cos_sin(int64_t offset, int64_t length, torch::Device device) const;
 
-  // The angle frequencies theta^(-2i/d), i < d/2, with NTK scaling applied: (head_dim / 2), fp64 on CPU.
+  // The angle frequencies theta^(-2i/d), i < d/2, with NTK or YaRN scaling applied: (head_dim / 2), fp64 on
+  // CPU.
   torch::Tensor inverse_frequencies() const;
 
  private:

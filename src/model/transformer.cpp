@@ -8,6 +8,19 @@
 #include "util/error.h"
 
 namespace ropelm {
+namespace {
+
+RotaryOptions rotary_options(const TransformerOptions& o) {
+  return RotaryOptions(o.head_dim())
+      .theta(o.rope_theta())
+      .scaling(o.rope_scaling())
+      .factor(o.rope_scaling_factor())
+      .original_context(o.original_context())
+      .yarn_alpha(o.yarn_alpha())
+      .yarn_beta(o.yarn_beta());
+}
+
+}  // namespace
 
 TransformerImpl::TransformerImpl(TransformerOptions options) : options_(options) {
   validate(options_);
@@ -20,19 +33,26 @@ TransformerImpl::TransformerImpl(TransformerOptions options) : options_(options)
   for (int64_t i = 0; i < options_.n_layers(); ++i) blocks->push_back(Block(options_, i));
   norm = register_module("norm", Norm(norm_options(options_)));
   // Tying shares the weight functionally (forward multiplies by tok_embeddings->weight), so parameters()
-  // lists it once (LIBTORCH-NOTES item 5).
+  // lists it once (docs/libtorch-notes.md#weight-tying).
   if (!options_.tie_embeddings()) {
     lm_head = register_module(
         "lm_head", torch::nn::Linear(torch::nn::LinearOptions(d, options_.padded_vocab_size()).bias(false)));
   }
-  if (options_.position() == PositionKind::kRope) {
-    rotary_.emplace(RotaryOptions(options_.head_dim())
-                        .theta(options_.rope_theta())
-                        .scaling(options_.rope_scaling())
-                        .factor(options_.rope_scaling_factor()));
-  }
+  if (options_.position() == PositionKind::kRope) rotary_.emplace(rotary_options(options_));
   if (options_.position() == PositionKind::kSinusoidal) sinusoidal_.emplace(d);
+  if (options_.position() == PositionKind::kAlibi) alibi_.emplace(options_.n_heads());
   init_weights();
+}
+
+void TransformerImpl::set_rope_scaling(RopeScaling scaling, double factor) {
+  if (options_.position() != PositionKind::kRope) {
+    throw UserError("RoPE scaling needs model.position = rope: this model has no RoPE tables to rescale");
+  }
+  TransformerOptions changed = options_;
+  changed.rope_scaling(scaling).rope_scaling_factor(factor);
+  validate(changed);
+  options_ = changed;
+  rotary_.emplace(rotary_options(options_));
 }
 
 // GPT-2 initialisation (Radford et al. 2019, section 2.3; nanoGPT): N(0, init_std) for every linear and
@@ -69,9 +89,10 @@ torch::Tensor TransformerImpl::forward(const torch::Tensor& input_ids, KVCache* 
   const int64_t T = input_ids.size(1);
   const int64_t offset = cache != nullptr ? cache->length() : 0;
   if (offset + T > max_positions()) {
-    throw UserError("model.position = learned has a table of model.max_seq_len = " +
-                    std::to_string(max_positions()) + " positions, but this input reaches position " +
-                    std::to_string(offset + T) + " (use rope or sinusoidal to go past the training length)");
+    throw UserError(
+        "model.position = learned has a table of model.max_seq_len = " + std::to_string(max_positions()) +
+        " positions, but this input reaches position " + std::to_string(offset + T) +
+        " (use rope, alibi or sinusoidal to go past the training length)");
   }
   if (cache != nullptr) cache->check_room(T);
 
@@ -84,7 +105,7 @@ torch::Tensor TransformerImpl::forward(const torch::Tensor& input_ids, KVCache* 
   return torch::linear(x, head_weight().narrow(0, 0, options_.vocab_size()));  // (B, T, V)
 }
 
-// Token embeddings plus the additive position encoding, if any (RoPE acts inside attention instead).
+// Token embeddings plus the additive position encoding, if any (RoPE and ALiBi act inside attention instead).
 torch::Tensor TransformerImpl::embed(const torch::Tensor& input_ids, int64_t offset) {
   const int64_t T = input_ids.size(1);
   auto x = tok_embeddings(input_ids);  // (B, T, C)
@@ -104,6 +125,10 @@ AttentionContext TransformerImpl::attention_context(int64_t offset, int64_t T, t
   context.offset = offset;
   context.cache = cache;
   if (rotary_) std::tie(context.cos, context.sin) = rotary_->cos_sin(offset, T, device);
+  if (alibi_) {
+    context.bias = alibi_->bias(offset, T, device);  // (nh, T, L), causal by itself
+    return context;
+  }
   // SDPA masks a sequence that starts at position 0 itself (is_causal); every other case needs the mask.
   if (T > 1 && (offset > 0 || !uses_sdpa(options_.attention()))) {
     // Query i sits at position offset + i and may see keys 0 .. offset + i.

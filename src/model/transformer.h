@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "model/alibi.h"
 #include "model/block.h"
 #include "model/kv_cache.h"
 #include "model/model_options.h"
@@ -27,7 +28,7 @@ namespace ropelm {
 //   norm.weight                      (d_model)
 //   lm_head.weight                   (padded_vocab, d_model), only when tie_embeddings = false
 // Linear biases (<linear>.bias) exist only with options.bias. Nothing else is saved: RoPE and sinusoidal
-// tables are caches.
+// tables and ALiBi slopes are caches.
 class TransformerImpl : public torch::nn::Module {
  public:
   explicit TransformerImpl(TransformerOptions options);
@@ -48,6 +49,11 @@ class TransformerImpl : public torch::nn::Module {
   // The RoPE tables, for tests and exporters; std::nullopt unless position = rope.
   const std::optional<RotaryEmbedding>& rotary() const { return rotary_; }
 
+  // Runs the model with another RoPE context extension from now on (eval --rope-scaling): the tables are
+  // caches, never saved, so this rebuilds them and leaves every weight alone. Throws UserError unless
+  // position = rope, and for a factor below 1.
+  void set_rope_scaling(RopeScaling scaling, double factor);
+
   torch::nn::Embedding tok_embeddings{nullptr};
   torch::nn::Embedding pos_embeddings{nullptr};  // position = learned only
   torch::nn::ModuleList blocks{nullptr};
@@ -62,6 +68,7 @@ class TransformerImpl : public torch::nn::Module {
   TransformerOptions options_;
   std::optional<RotaryEmbedding> rotary_;
   std::optional<SinusoidalPositions> sinusoidal_;
+  std::optional<AlibiBias> alibi_;
 };
 TORCH_MODULE(Transformer);
 

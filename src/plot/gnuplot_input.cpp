@@ -15,11 +15,6 @@ namespace {
 constexpr std::array<const char*, 10> kColours = {"1f77b4", "ff7f0e", "2ca02c", "d62728", "9467bd",
                                                   "8c564b", "e377c2", "7f7f7f", "bcbd22", "17becf"};
 
-// Exact round trip of a double through text ("NaN" is gnuplot's missing value here).
-std::string number_text(std::optional<double> value) {
-  return value ? fmt::format("{:.17g}", *value) : "NaN";
-}
-
 int auto_window(size_t points) {
   return std::max(1, static_cast<int>(points / 20));
 }
@@ -42,24 +37,11 @@ DataFile data_file(std::string name, const std::vector<MetricsPoint>& points,
                 "# step tokens elapsed_s loss" + std::string(smoothed ? " smoothed\n" : "\n")};
   for (size_t i = 0; i < points.size(); ++i) {
     const MetricsPoint& p = points[i];
-    file.contents += fmt::format("{} {} {} {}", p.step, number_text(p.tokens), number_text(p.elapsed_s),
-                                 number_text(p.loss));
-    file.contents += smoothed ? " " + number_text((*smoothed)[i]) + "\n" : "\n";
+    file.contents += fmt::format("{} {} {} {}", p.step, plot_number(p.tokens), plot_number(p.elapsed_s),
+                                 plot_number(p.loss));
+    file.contents += smoothed ? " " + plot_number((*smoothed)[i]) + "\n" : "\n";
   }
   return file;
-}
-
-std::string terminal_line(const PlotStyle& style, const std::filesystem::path& output) {
-  std::string extension = output.extension().string();
-  if (extension == ".png") {
-    return fmt::format("set terminal pngcairo size {},{} noenhanced font 'Sans,10' background '#ffffff'",
-                       style.width, style.height);
-  }
-  if (extension == ".svg") {
-    return fmt::format("set terminal svg size {},{} noenhanced font 'Sans,10' background '#ffffff'",
-                       style.width, style.height);
-  }
-  throw UserError("-o " + output.string() + ": the plot's file name must end in .png or .svg");
 }
 
 const char* x_label(PlotX x) {
@@ -75,7 +57,7 @@ const char* x_label(PlotX x) {
 }
 
 std::string header(const PlotStyle& style, const std::filesystem::path& output) {
-  std::string script = terminal_line(style, output) + "\n";
+  std::string script = gnuplot_terminal_line(style, output) + "\n";
   script += "set output " + gnuplot_quoted(output.string()) + "\n";
   script += "set datafile missing 'NaN'\n";
   script += "set xlabel " + gnuplot_quoted(x_label(style.x)) + "\n";
@@ -88,6 +70,27 @@ std::string header(const PlotStyle& style, const std::filesystem::path& output) 
 }
 
 }  // namespace
+
+std::string plot_number(std::optional<double> value) {
+  return value ? fmt::format("{:.17g}", *value) : "NaN";
+}
+
+const char* plot_colour(size_t i) {
+  return kColours[i % kColours.size()];
+}
+
+std::string gnuplot_terminal_line(const PlotStyle& style, const std::filesystem::path& output) {
+  std::string extension = output.extension().string();
+  if (extension == ".png") {
+    return fmt::format("set terminal pngcairo size {},{} noenhanced font 'Sans,10' background '#ffffff'",
+                       style.width, style.height);
+  }
+  if (extension == ".svg") {
+    return fmt::format("set terminal svg size {},{} noenhanced font 'Sans,10' background '#ffffff'",
+                       style.width, style.height);
+  }
+  throw UserError("-o " + output.string() + ": the plot's file name must end in .png or .svg");
+}
 
 std::string gnuplot_quoted(const std::string& text) {
   std::string out = "'";
@@ -115,7 +118,7 @@ GnuplotInput gnuplot_input(const std::vector<RunMetrics>& runs, const PlotStyle&
   const int x = style.x == PlotX::kStep ? 1 : style.x == PlotX::kTokens ? 2 : 3;
   for (size_t r = 0; r < runs.size(); ++r) {
     const RunMetrics& run = runs[r];
-    const char* colour = kColours[r % kColours.size()];
+    const char* colour = plot_colour(r);
     if (!run.train.empty()) {
       check_x_column(run, run.train, style.x);
       std::vector<double> losses;

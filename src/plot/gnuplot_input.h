@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,16 @@ struct GnuplotInput {
 
 // A gnuplot single-quoted string literal: the only escape is '' for '.
 std::string gnuplot_quoted(const std::string& text);
+
+// The `set terminal` line for `output` (.png: pngcairo, .svg: svg) at the style's size; throws UserError for
+// another extension.
+std::string gnuplot_terminal_line(const PlotStyle& style, const std::filesystem::path& output);
+
+// The colour (hex RGB) of the i-th curve or run: Tableau 10, repeating.
+const char* plot_colour(size_t i);
+
+// Exact round trip of a double through text; "NaN" (gnuplot's missing value in these plots) when absent.
+std::string plot_number(std::optional<double> value);
 
 // The training loss smoothed by a centred moving average of `window` points (fewer at the ends).
 std::vector<double> moving_average(const std::vector<double>& values, int window);

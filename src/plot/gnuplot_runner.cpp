@@ -77,9 +77,14 @@ std::string first_error_line(const fs::path& log) {
 }  // namespace
 
 void run_gnuplot(const std::vector<RunMetrics>& runs, const PlotStyle& style, const fs::path& output) {
+  run_gnuplot([&](const fs::path& drawn) { return gnuplot_input(runs, style, drawn); }, output);
+}
+
+void run_gnuplot(const std::function<GnuplotInput(const fs::path& drawn)>& input_for,
+                 const fs::path& output) {
   ScratchDir scratch;
   fs::path drawn = scratch.path() / ("plot" + output.extension().string());
-  GnuplotInput input = gnuplot_input(runs, style, drawn);
+  GnuplotInput input = input_for(drawn);
   for (const auto& file : input.data) write_file_atomic(scratch.path() / file.name, file.contents);
   // The data files are named relative to the scratch directory, where gnuplot runs.
   write_file_atomic(scratch.path() / "plot.gp",

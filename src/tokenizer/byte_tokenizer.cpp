@@ -3,9 +3,9 @@
 
 #include <fmt/format.h>
 
-#include "tokenizer/utf8.h"
 #include "util/error.h"
 #include "util/sha256.h"
+#include "util/utf8.h"
 
 namespace ropelm {
 namespace {

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "tokenizer/parallel_tasks.h"
-#include "tokenizer/utf8.h"
+#include "util/parallel_tasks.h"
+#include "util/utf8.h"
 
 namespace ropelm {
 namespace {

@@ -1,5 +1,5 @@
 // Loading the sentencepiece shim with dlopen(RTLD_LOCAL | RTLD_DEEPBIND), so that its protobuf binds to
-// itself and never to LibTorch's (LIBTORCH-NOTES item 1), and wrapping its C API.
+// itself and never to LibTorch's (docs/libtorch-notes.md#two-protobufs), and wrapping its C API.
 #include "tokenizer/sentencepiece_library.h"
 
 #include <dlfcn.h>

@@ -2,9 +2,9 @@
 #include "tokenizer/sentencepiece_tokenizer.h"
 
 #include "tokenizer/sentencepiece_library.h"
-#include "tokenizer/utf8.h"
 #include "util/error.h"
 #include "util/sha256.h"
+#include "util/utf8.h"
 
 namespace ropelm {
 namespace {

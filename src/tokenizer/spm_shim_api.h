@@ -1,5 +1,5 @@
 // The C interface of the sentencepiece shim (libropelm_spm.so): plain C types only, because the shim carries
-// sentencepiece's protobuf, which must never meet LibTorch's (LIBTORCH-NOTES item 1).
+// sentencepiece's protobuf, which must never meet LibTorch's (docs/libtorch-notes.md#two-protobufs).
 #pragma once
 
 #include <stddef.h>

@@ -13,11 +13,11 @@
 
 #include "tokenizer/bert_normalizer.h"
 #include "tokenizer/bert_pre_tokenizer.h"
-#include "tokenizer/parallel_tasks.h"
 #include "tokenizer/sentencepiece_library.h"
-#include "tokenizer/utf8.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/parallel_tasks.h"
+#include "util/utf8.h"
 
 namespace ropelm {
 namespace {

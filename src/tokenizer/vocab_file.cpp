@@ -4,9 +4,9 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "tokenizer/utf8.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 namespace ropelm {
 namespace {

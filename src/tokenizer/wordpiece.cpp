@@ -3,8 +3,8 @@
 
 #include <atomic>
 
-#include "tokenizer/utf8.h"
 #include "tokenizer/word_id_cache.h"
+#include "util/utf8.h"
 
 namespace ropelm {
 namespace {

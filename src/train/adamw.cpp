@@ -51,8 +51,8 @@ void AdamW::step(double lr) {
 }
 
 void AdamW::zero_grad() {
-  // Zero in place rather than freeing: re-faulting fresh gradient pages each step is slow (LIBTORCH-NOTES
-  // item 3).
+  // Zero in place rather than freeing: re-faulting fresh gradient pages each step is slow
+  // (docs/libtorch-notes.md#fresh-pages).
   for (auto& p : parameters_) {
     if (p.tensor.grad().defined()) p.tensor.mutable_grad().zero_();
   }
@@ -68,6 +68,7 @@ std::vector<std::pair<std::string, torch::Tensor>> AdamW::state() const {
 }
 
 void AdamW::load_state(const std::vector<std::pair<std::string, torch::Tensor>>& state, int64_t steps_taken) {
+  if (state.empty() && steps_taken == 0) return;  // a run that never stepped (an import) keeps zero moments
   std::map<std::string, torch::Tensor> by_name(state.begin(), state.end());
   auto restore = [&](torch::Tensor& into, const std::string& name) {
     auto found = by_name.find(name);

@@ -23,8 +23,8 @@ std::vector<NamedParameter> group_parameters(const torch::OrderedDict<std::strin
                                              const OptimConfig& optim);
 
 // Our own AdamW rather than torch::optim::AdamW: the state is keyed by parameter name (checkpoints survive
-// any reordering), the step count is ours (LIBTORCH-NOTES item 6), and the learning rate is passed each step.
-// weight_decay 0 makes it exactly Adam.
+// any reordering), the step count is ours (docs/libtorch-notes.md#optimizer-state), and the learning rate is
+// passed each step. weight_decay 0 makes it exactly Adam.
 class AdamW {
  public:
   AdamW(std::vector<NamedParameter> parameters, const OptimConfig& optim);
@@ -36,7 +36,9 @@ class AdamW {
 
   // State as named tensors ("<param>.exp_avg", "<param>.exp_avg_sq") plus the step count, for checkpoints.
   std::vector<std::pair<std::string, torch::Tensor>> state() const;
-  // Restores what state() returned; throws UserError when a tensor is missing or has the wrong shape.
+  // Restores what state() returned; throws UserError when a tensor is missing or has the wrong shape. An
+  // empty state with no steps taken (a checkpoint of a run that never stepped, such as an import) leaves the
+  // zero moments of a fresh optimizer.
   void load_state(const std::vector<std::pair<std::string, torch::Tensor>>& state, int64_t steps_taken);
 
  private:

@@ -8,12 +8,13 @@
 
 namespace ropelm {
 
-Prefetcher::Prefetcher(BatchLoader loader, int64_t grad_accum, torch::Device device, int depth)
-    : loader_(std::move(loader)),
+Prefetcher::Prefetcher(StepSampler sampler, WindowRows rows, int64_t grad_accum, torch::Device device,
+                       int depth)
+    : sampler_(std::move(sampler)),
+      rows_(rows),
       grad_accum_(grad_accum),
       device_(device),
       depth_(static_cast<size_t>(std::max(depth, 1))),
-      consumed_(loader_.cursor()),
       thread_(&Prefetcher::run, this) {}
 
 Prefetcher::~Prefetcher() {
@@ -34,7 +35,7 @@ void Prefetcher::run() {
         changed_.wait(lock, [&] { return stopping_ || ready_.size() < depth_; });
         if (stopping_) return;
       }
-      StepBatches step = loader_.next_step(grad_accum_, /*pinned=*/to_cuda);
+      StepBatches step = make_step_batches(rows_, sampler_.next_step(grad_accum_), /*pinned=*/to_cuda);
       if (to_cuda) {
         for (Batch& batch : step.micro_batches) {
           batch = {batch.inputs.to(device_, /*non_blocking=*/true),
@@ -63,15 +64,9 @@ StepBatches Prefetcher::next() {
   if (ready_.empty()) std::rethrow_exception(error_);
   StepBatches step = std::move(ready_.front());
   ready_.pop_front();
-  consumed_ = step.next;
   lock.unlock();
   changed_.notify_all();
   return step;
-}
-
-LoaderCursor Prefetcher::cursor() const {
-  std::lock_guard lock(mutex_);
-  return consumed_;
 }
 
 }  // namespace ropelm

@@ -10,18 +10,22 @@
 #include <mutex>
 #include <thread>
 
-#include "train/batch_loader.h"
+#include "data/step_sampler.h"
+#include "data/window_rows.h"
+#include "train/step_batches.h"
 
 namespace ropelm {
 
-// Deterministic: the thread calls the loader exactly as the trainer would, in order, so next() returns the
-// same steps as calling loader.next_step(grad_accum) directly. Memory: `depth` steps of batches.
+// Deterministic: the thread draws from the sampler exactly as the trainer would, in order, so next() returns
+// the same steps as sampler.next_step(grad_accum) made into batches directly. Memory: `depth` steps of
+// batches. Where the data stands is each step's own `next` cursor: the sampler inside runs up to `depth`
+// steps ahead and is never read from outside.
 class Prefetcher {
  public:
-  // Takes over the loader (restore its cursor first). On CUDA, batches are built in pinned memory and copied
-  // with non_blocking; the copies run on the device's current stream, so later kernels on that stream see
-  // them.
-  Prefetcher(BatchLoader loader, int64_t grad_accum, torch::Device device, int depth = 2);
+  // Takes over the sampler (restore its cursor first); `rows` must outlive the prefetcher's tokens. On CUDA,
+  // batches are built in pinned memory and copied with non_blocking; the copies run on the device's current
+  // stream, so later kernels on that stream see them.
+  Prefetcher(StepSampler sampler, WindowRows rows, int64_t grad_accum, torch::Device device, int depth = 2);
   // Stops and joins the thread (also while it waits on a full queue or prepares a step).
   ~Prefetcher();
   Prefetcher(const Prefetcher&) = delete;
@@ -29,14 +33,12 @@ class Prefetcher {
 
   // The next step; rethrows an exception the background thread hit (e.g. a UserError from the sampler).
   StepBatches next();
-  // The cursor after the last step next() returned (the loader's cursor before the first): what a checkpoint
-  // stores. The thread's own loader is ahead by up to `depth` steps and is not what to save.
-  LoaderCursor cursor() const;
 
  private:
   void run();
 
-  BatchLoader loader_;
+  StepSampler sampler_;
+  const WindowRows rows_;
   const int64_t grad_accum_;
   const torch::Device device_;
   const size_t depth_;
@@ -46,7 +48,6 @@ class Prefetcher {
   std::deque<StepBatches> ready_;
   std::exception_ptr error_;
   bool stopping_ = false;
-  LoaderCursor consumed_;
   std::thread thread_;  // last: starts after every member it uses exists
 };
 

@@ -8,7 +8,7 @@
 #include "checkpoint/checkpoint_manifest.h"
 #include "config/keys.h"
 #include "config/load.h"
-#include "train/run_checkpoint.h"
+#include "run/run_checkpoint.h"
 #include "util/sha256.h"
 
 namespace ropelm {
@@ -62,26 +62,6 @@ std::string corpus_checksum(const Corpus& corpus) {
   std::string text = fmt::format("train {:016x}", corpus.train_cache().header().checksum);
   if (corpus.val_cache()) text += fmt::format(", val {:016x}", corpus.val_cache()->header().checksum);
   return text;
-}
-
-std::optional<std::string> weight_mismatch(Transformer& model, const CheckpointContents& contents) {
-  std::map<std::string, torch::Tensor> saved(contents.model.begin(), contents.model.end());
-  for (const auto& item : model->named_parameters()) {
-    auto found = saved.find(item.key());
-    if (found == saved.end()) return "the checkpoint has no weight '" + item.key() + "'";
-    if (found->second.sizes() != item.value().sizes()) {
-      return "weight '" + item.key() + "' has shape " + c10::str(found->second.sizes()) +
-             " in the checkpoint but " + c10::str(item.value().sizes()) + " in this model";
-    }
-    if (found->second.scalar_type() != item.value().scalar_type()) {
-      return "weight '" + item.key() + "' is " + std::string(c10::toString(found->second.scalar_type())) +
-             " in the checkpoint but " + c10::toString(item.value().scalar_type()) + " in this model";
-    }
-    saved.erase(found);
-  }
-  if (!saved.empty())
-    return "the checkpoint has weight '" + saved.begin()->first + "' that this model does not";
-  return std::nullopt;
 }
 
 ConfigDiff diff_for_resume(const Config& saved_config, const Config& now_config) {

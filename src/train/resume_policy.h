@@ -2,14 +2,11 @@
 #pragma once
 
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "checkpoint/checkpoint_dir.h"
 #include "config/config.h"
 #include "data/corpus.h"
-#include "model/transformer.h"
 
 namespace ropelm {
 
@@ -28,9 +25,5 @@ std::vector<std::string> tokenizer_file_changes(const std::filesystem::path& che
 
 // The corpus as this run tokenised it: its caches' checksums (TrainingState::corpus_checksum).
 std::string corpus_checksum(const Corpus& corpus);
-
-// The first weight whose shape or dtype differs between the checkpoint and the model, described; nullopt when
-// every weight fits. Such a change is never forceable: the weights cannot be carried over.
-std::optional<std::string> weight_mismatch(Transformer& model, const CheckpointContents& contents);
 
 }  // namespace ropelm

@@ -7,7 +7,7 @@
 #include "distributed/process_group.h"
 #include "model/transformer.h"
 #include "train/adamw.h"
-#include "train/batch_loader.h"
+#include "train/step_batches.h"
 
 namespace ropelm {
 

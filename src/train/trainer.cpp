@@ -10,33 +10,30 @@
 #include "config/load.h"
 #include "data/corpus.h"
 #include "data/data_options.h"
-#include "data/file_lock.h"
 #include "distributed/distributed_env.h"
 #include "distributed/gradient_bucketer.h"
 #include "distributed/process_group.h"
+#include "eval/eval_options.h"
 #include "eval/perplexity.h"
 #include "model/autocast_guard.h"
 #include "model/model_stats.h"
 #include "plot/plot.h"
-#include "train/busy_cpu.h"
-#include "train/device.h"
+#include "run/busy_cpu.h"
+#include "run/device.h"
+#include "run/precision.h"
+#include "run/rank_setup.h"
+#include "run/run_checkpoint.h"
+#include "run/run_dir.h"
 #include "train/lr_schedule.h"
 #include "train/memory_check.h"
-#include "train/metrics_log.h"
-#include "train/mfu.h"
-#include "train/precision.h"
 #include "train/prefetcher.h"
-#include "train/progress.h"
-#include "train/rank_setup.h"
 #include "train/resume_policy.h"
-#include "train/run_checkpoint.h"
+#include "train/step_logger.h"
 #include "train/step_profiler.h"
 #include "train/stop_signal.h"
 #include "train/train_step.h"
 #include "train/training_samples.h"
-#include "util/atomic_file.h"
 #include "util/error.h"
-#include "util/logging.h"
 
 namespace ropelm {
 namespace fs = std::filesystem;
@@ -54,15 +51,19 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Seeds LibTorch's default generator from train.seed: the model's initial weights, then dropout.
+void seed_everything(int64_t seed) {
+  torch::manual_seed(static_cast<uint64_t>(seed));
+}
+
 class Trainer {
  public:
   Trainer(const Config& config, const TrainOptions& options);
   void run();
 
  private:
-  void prepare_run_dir();
   void resume_if_asked();
-  void evaluate();
+  void evaluate(StepLogger& logger);
   void save();
   void report_results() const;
   bool is_rank0() const { return group_->rank() == 0; }
@@ -79,14 +80,13 @@ class Trainer {
   std::optional<Corpus> corpus_;
   Transformer model_{nullptr};
   std::unique_ptr<AdamW> optimizer_;
-  std::optional<BatchLoader> loader_;
+  std::optional<WindowRows> train_rows_;
+  std::optional<StepSampler> sampler_;  // where the training data stands; the Prefetcher takes it over
   TrainingState state_;
-  bool resumed_ = false;
-  bool best_due_ = false;                 // this step's validation improved on the best: save (and mark) it
-  std::optional<FileLock> run_dir_lock_;  // rank 0: no second training in the same run dir
-  std::optional<MetricsLog> metrics_;
+  bool best_due_ = false;                  // this step's validation improved on the best: save (and mark) it
+  std::optional<TrainingRunDir> run_dir_;  // rank 0 (only rank 0 writes): locked for the whole run
   std::optional<MfuMeter> mfu_;
-  std::optional<TrainingSampler> sampler_;  // rank 0, train.sample_interval > 0
+  std::optional<TrainingSampler> text_sampler_;  // rank 0, train.sample_interval > 0
 };
 
 Trainer::Trainer(const Config& config, const TrainOptions& options)
@@ -97,15 +97,18 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
       precision_(resolve_precision(config.train.precision, device_bf16_facts(device_), "train.precision")),
       group_(std::make_unique<Distributed>(env_, config.distributed, device_)) {
   set_cpu_threads(config_.train.threads);
-  if (is_rank0()) prepare_run_dir();  // only rank 0 writes files
+  if (is_rank0()) run_dir_.emplace(options_.run_dir, config_, !options_.resume.empty(), options_.overwrite);
   tokenizer_ = make_tokenizer(config_.tokenizer);
   corpus_ = load_corpus_rank0_first(corpus_options(config_), *tokenizer_, *group_);
-  loader_.emplace(corpus_->train(), train_loader_options(config_, env_.rank, env_.world_size), "train");
+  LoaderOptions loader = train_loader_options(config_, env_.rank, env_.world_size);
+  train_rows_.emplace(corpus_->train(), loader.windows, "train");
+  sampler_.emplace(train_rows_->num_windows(), loader.sampling);
   state_.train_tokens = corpus_->train().size();
   state_.corpus_checksum = corpus_checksum(*corpus_);
   state_.world_size = env_.world_size;
-  state_.precision = precision_name(precision_.precision);
+  state_.precision = std::string(choice_name(precision_.precision));
   check_training_memory(config_, tokenizer_->vocab_size(), device_.is_cuda());
+  seed_everything(config_.train.seed);
   model_ = build_model(config_, tokenizer_->vocab_size());
   model_->to(device_);
   optimizer_ =
@@ -123,37 +126,10 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
   const double flops_per_token = training_flops_per_token(*model_, config_.data.context_length);
   spdlog::info("model: {} parameters ({} non-embedding), {:.3g} training FLOPs/token; device {}, {} threads",
                counts.total, counts.non_embedding, flops_per_token, device_.str(), torch::get_num_threads());
-  spdlog::info("precision {} ({})", precision_name(precision_.precision), precision_.reason);
+  spdlog::info("precision {} ({})", choice_name(precision_.precision), precision_.reason);
   if (auto busy = device_.is_cpu() ? busy_cpu_warning() : std::nullopt) spdlog::warn(*busy);
   mfu_.emplace(gpu_name(device_), flops_per_token, env_.world_size);
   if (mfu_->reported()) spdlog::info(mfu_->describe());
-}
-
-void Trainer::prepare_run_dir() {
-  std::error_code error;
-  fs::create_directories(options_.run_dir, error);
-  if (error) {
-    throw UserError("cannot create run dir " + options_.run_dir.string() + ": " + error.message() +
-                    " (choose another with --run-dir)");
-  }
-  // Taken before anything in the run dir changes; creating the lock file also proves the dir is writable.
-  run_dir_lock_.emplace(FileLock::acquire_or_fail(
-      options_.run_dir / ".lock", "run dir " + options_.run_dir.string(),
-      "another training is writing it; wait for it to end or stop it, or choose another --run-dir"));
-  std::vector<CheckpointInfo> checkpoints = list_checkpoints(options_.run_dir);
-  if (!checkpoints.empty() && options_.resume.empty()) {
-    if (!options_.overwrite) {
-      throw UserError(
-          "run dir " + options_.run_dir.string() +
-          " already has checkpoints: continue it with --resume auto, or start over with --overwrite "
-          "(removes them)");
-    }
-    spdlog::warn("--overwrite: removing {} checkpoints (steps {} to {}) of {}", checkpoints.size(),
-                 checkpoints.front().step, checkpoints.back().step, options_.run_dir.string());
-    fs::remove_all(options_.run_dir / "checkpoints");
-  }
-  write_file_atomic(options_.run_dir / "config.toml", to_toml(config_));
-  add_log_file(options_.run_dir / "train.log");
 }
 
 void Trainer::resume_if_asked() {
@@ -214,22 +190,17 @@ void Trainer::resume_if_asked() {
   state_.train_tokens = corpus_->train().size();
   state_.corpus_checksum = corpus_checksum(*corpus_);
   state_.world_size = env_.world_size;
-  state_.precision = precision_name(precision_.precision);
+  state_.precision = std::string(choice_name(precision_.precision));
   if (is_rank0()) set_aside_later_checkpoints(options_.run_dir, state_.step);
   optimizer_->load_state(checkpoint.contents.optimizer, state_.updates);
   restore_rng(state_, device_);
-  loader_->restore(state_.cursor);
-  resumed_ = true;
+  sampler_->restore(state_.cursor);
   spdlog::info("resumed from {} at step {} ({} tokens seen)", dir->string(), state_.step, state_.tokens_seen);
 }
 
-void Trainer::evaluate() {
+void Trainer::evaluate(StepLogger& logger) {
   if (corpus_->val().empty()) return;
-  PerplexityOptions options;
-  options.context_length =
-      config_.eval.context_length ? config_.eval.context_length : config_.data.context_length;
-  options.stride = config_.eval.stride ? config_.eval.stride : options.context_length;
-  options.batch_size = config_.eval.batch_size ? config_.eval.batch_size : config_.data.batch_size;
+  PerplexityOptions options = perplexity_options(config_);
   options.max_windows = config_.train.eval_batches * options.batch_size;
   options.rank = env_.rank;
   options.world_size = env_.world_size;
@@ -244,20 +215,13 @@ void Trainer::evaluate() {
     state_.best_step = state_.step;
     best_due_ = config_.checkpoint.keep_best;
   }
-  if (!is_rank0()) return;
-  metrics_->write({{"step", state_.step},
-                   {"val_loss", val_loss},
-                   {"val_ppl", std::exp(val_loss)},
-                   {"tokens", state_.tokens_seen},
-                   {"elapsed_s", state_.elapsed_s}});
-  spdlog::info("step {}: val_loss {:.4f}, val_ppl {:.2f} ({} tokens)", state_.step, val_loss,
-               std::exp(val_loss), sum.tokens);
+  logger.log_validation(state_, val_loss, sum.tokens);
 }
 
 void Trainer::save() {
   capture_rng(state_, device_);
   if (!is_rank0()) return;
-  fs::path dir = save_run_checkpoint(options_.run_dir, config_, model_, *optimizer_, state_);
+  fs::path dir = save_run_checkpoint(options_.run_dir, config_, model_, optimizer_->state(), state_);
   spdlog::info("checkpoint {}", dir.string());
   if (best_due_) mark_best_checkpoint(options_.run_dir, state_.step, *state_.best_val_loss);
 }
@@ -282,24 +246,22 @@ void Trainer::report_results() const {
 }
 
 void Trainer::run() {
-  if (is_rank0()) metrics_.emplace(options_.run_dir / "metrics.jsonl", resumed_ ? state_.step : 0);
-  if (is_rank0() && config_.train.sample_interval > 0) {
-    sampler_.emplace(config_, *tokenizer_, options_.run_dir / "samples.jsonl", resumed_ ? state_.step : 0);
-  }
-  Prefetcher prefetcher(std::move(*loader_), config_.train.grad_accum, device_);
-  loader_.reset();
+  StepLogger logger({is_rank0() ? std::optional(options_.run_dir / "metrics.jsonl") : std::nullopt,
+                     state_.step, config_.train.steps, config_.train.log_interval},
+                    *mfu_);
+  if (is_rank0() && config_.train.sample_interval > 0)
+    text_sampler_.emplace(config_, *tokenizer_, options_.run_dir / "samples.jsonl", state_.step);
+  Prefetcher prefetcher(std::move(*sampler_), *train_rows_, config_.train.grad_accum, device_);
+  sampler_.reset();
   install_stop_handlers();
-  Progress progress(state_.step, config_.train.steps);
-  const int64_t T = config_.data.context_length;
-  int64_t bad_in_a_row = 0, interval_tokens = 0;
-  auto interval_start = std::chrono::steady_clock::now();
+  int64_t bad_in_a_row = 0;
   bool stopping = false;              // agreed by every rank's vote, never read from the local flag
   StepProfiler profiler(is_rank0());  // ROPELM_PROFILE: a Chrome trace of a few steps
   while (state_.step < config_.train.steps && !stopping) {
     auto step_start = std::chrono::steady_clock::now();
     StepBatches batches = prefetcher.next();
     StepSettings settings{lr_at(state_.step + 1, config_.train.steps, config_.optim), config_.optim.grad_clip,
-                          batches.global_windows * T, bf16()};
+                          batches.global_windows * config_.data.context_length, bf16()};
     StepComms comms;
     if (group_->distributed()) comms = {group_.get(), bucketer_.get()};
     profiler.before_step(state_.step + 1);
@@ -309,14 +271,13 @@ void Trainer::run() {
     state_.val_loss.reset();
     state_.updates += result.applied;
     state_.tokens_seen += settings.global_tokens;
-    state_.cursor = prefetcher.cursor();
+    state_.cursor = batches.next;
     state_.elapsed_s += seconds_since(step_start);
-    interval_tokens += settings.global_tokens;
-    progress.tick(state_.step, settings.global_tokens);
+    logger.log_step(state_, result, settings.lr, settings.global_tokens);
     bad_in_a_row = result.applied ? 0 : bad_in_a_row + 1;
     if (!result.applied) {
-      progress.message(fmt::format("step {}: non-finite loss or gradient, update skipped ({} in a row)",
-                                   state_.step, bad_in_a_row));
+      logger.message(fmt::format("step {}: non-finite loss or gradient, update skipped ({} in a row)",
+                                 state_.step, bad_in_a_row));
     }
     if (bad_in_a_row >= config_.train.max_bad_steps) {
       save();
@@ -326,50 +287,28 @@ void Trainer::run() {
       throw ExitRequest{kExitTooManyBadSteps};
     }
     const bool last = state_.step == config_.train.steps;
-    if (state_.step % config_.train.log_interval == 0 || last) {
-      double interval_s = seconds_since(interval_start);
-      double loss = result.loss.item<double>(), lr = settings.lr, norm = result.grad_norm.item<double>();
-      double tokens_per_s = interval_tokens / std::max(interval_s, 1e-9);
-      nlohmann::json row = {{"step", state_.step},
-                            {"loss", loss},
-                            {"lr", lr},
-                            {"grad_norm", norm},
-                            {"tokens_per_s", tokens_per_s},
-                            {"tokens", state_.tokens_seen},
-                            {"elapsed_s", state_.elapsed_s}};
-      std::string mfu_text;
-      if (mfu_->reported()) {
-        std::optional<double> mfu = mfu_->utilisation(tokens_per_s);
-        row["mfu"] = mfu ? nlohmann::json(*mfu) : nlohmann::json("unknown");
-        mfu_text = mfu ? fmt::format("MFU {:.1f}%", 100 * *mfu) : "MFU unknown";
-      }
-      if (metrics_) metrics_->write(row);
-      progress.report(state_.step, loss, lr, tokens_per_s, norm, mfu_text);
-      interval_tokens = 0;
-      interval_start = std::chrono::steady_clock::now();
-    }
     const int64_t eval_every = config_.train.eval_interval;
     if ((eval_every > 0 && state_.step % eval_every == 0) || last) {
-      progress.finish();
-      evaluate();
+      logger.pause();
+      evaluate(logger);
       if (is_rank0()) plot_training_curves(options_.run_dir);
     }
-    if (sampler_ && sampler_->due(state_.step)) {
-      progress.finish();
+    if (text_sampler_ && text_sampler_->due(state_.step)) {
+      logger.pause();
       AutocastGuard autocast(device_, bf16());
-      sampler_->write_sample(model_, state_.step, device_);
+      text_sampler_->write_sample(model_, state_.step, device_);
     }
     // A SIGTERM to any rank stops every rank at this same step boundary, with one checkpoint: every rank
     // decides from the all-reduced vote alone; a signal that lands after it is seen at the next step's vote.
     stopping = group_->any_rank_stopping(stop_requested());
     signal_after_vote_for_tests(env_.rank, state_.step);
     if (state_.step % config_.checkpoint.interval == 0 || last || stopping || best_due_) {
-      progress.finish();
+      logger.pause();
       save();
       best_due_ = false;
     }
   }
-  progress.finish();
+  logger.pause();
   if (stopping && is_rank0()) plot_training_curves(options_.run_dir);  // the last step validates and plots
   if (stopping) {
     spdlog::info("stopped at step {} with a checkpoint; resume with: {}", state_.step, options_.resume_hint);

@@ -21,4 +21,17 @@ size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
+std::string closest_word(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string closest;
+  size_t closest_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    size_t distance = edit_distance(word, candidate);
+    if (distance < closest_distance) {
+      closest_distance = distance;
+      closest = candidate;
+    }
+  }
+  return closest;
+}
+
 }  // namespace ropelm

@@ -126,6 +126,24 @@ inline std::filesystem::path fresh_dir(const std::string& prefix, const std::str
   return dir;
 }
 
+// The tiny model the end-to-end tests train (16 steps per epoch of The Verdict), as a --config argument.
+inline const std::string kTinyConfig = "--config tests/fixtures/cli/train_tiny.toml";
+
+// A fresh dir <tmp>/<prefix>_<pid> holding `run`, the tiny test fixture trained for 2 steps (expected to
+// succeed): the shared set-up of tests that export or import a checkpoint. Returns the dir.
+inline std::filesystem::path root_with_a_two_step_run(const std::string& prefix) {
+  std::filesystem::path root = fresh_dir(prefix, "run").parent_path();
+  CliResult trained =
+      run_ropelm("train " + kTinyConfig + " --set train.steps=2 --run-dir " + (root / "run").string());
+  EXPECT_EQ(trained.exit_code, 0) << trained.err;
+  return root;
+}
+
+// The two-step run's one checkpoint.
+inline std::filesystem::path two_step_checkpoint(const std::filesystem::path& root) {
+  return root / "run" / "checkpoints" / "step_00000002";
+}
+
 // `ropelm eval --json` of a checkpoint (expected to succeed), parsed.
 inline nlohmann::json eval_json(const std::filesystem::path& checkpoint) {
   auto result = run_ropelm("eval --checkpoint " + checkpoint.string() + " --json");

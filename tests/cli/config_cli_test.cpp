@@ -23,8 +23,8 @@ TEST(ConfigCli, UnknownKeyInSetSuggests) {
 }
 
 TEST(ConfigCli, UnknownKeyInFileNamesFileAndLine) {
-  CliResult result = run_ropelm("config --config tests/cli/fixtures/unknown_key.toml");
-  expect_one_line_error(result, "tests/cli/fixtures/unknown_key.toml:3: unknown key 'train.step'");
+  CliResult result = run_ropelm("config --config tests/fixtures/cli/unknown_key.toml");
+  expect_one_line_error(result, "tests/fixtures/cli/unknown_key.toml:3: unknown key 'train.step'");
   EXPECT_THAT(result.err, HasSubstr("did you mean train.steps?"));
 }
 
@@ -32,8 +32,8 @@ TEST(ConfigCli, WrongTypeOutOfRangeMissingFileAndMalformedToml) {
   expect_one_line_error(run_ropelm("config --set model.d_model=wide"), "model.d_model must be an integer");
   expect_one_line_error(run_ropelm("config --set data.stride=0"), "data.stride = 0 is out of range");
   expect_one_line_error(run_ropelm("config --config no/such.toml"), "no/such.toml does not exist");
-  expect_one_line_error(run_ropelm("config --config tests/cli/fixtures/malformed.toml"),
-                        "tests/cli/fixtures/malformed.toml:2");
+  expect_one_line_error(run_ropelm("config --config tests/fixtures/cli/malformed.toml"),
+                        "tests/fixtures/cli/malformed.toml:2");
 }
 
 TEST(ConfigCli, VersionNamesLibTorch) {

@@ -13,7 +13,7 @@ namespace ropelm::test {
 namespace {
 
 const std::string kTrain =
-    "train --config tests/cli/fixtures/train_tiny.toml --set model.dropout=0.0 --set train.steps=20 ";
+    "train --config tests/fixtures/cli/train_tiny.toml --set model.dropout=0.0 --set train.steps=20 ";
 
 class CudaCli : public ::testing::Test {
  protected:

@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Dropout off: each rank draws its own dropout masks, so only a deterministic model can match one process.
-const std::string kTrain = "train --config tests/cli/fixtures/train_tiny.toml --set model.dropout=0.0 ";
+const std::string kTrain = "train " + kTinyConfig + " --set model.dropout=0.0 ";
 
 void expect_losses_close(const std::map<int64_t, double>& a, const std::map<int64_t, double>& b,
                          size_t steps) {

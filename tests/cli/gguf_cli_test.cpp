@@ -16,24 +16,17 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-const std::string kConfig = "--config tests/cli/fixtures/train_tiny.toml";
-
 class GgufCli : public ::testing::Test {
  protected:
   // One trained run (WordPiece, bert-base-uncased) and its f32 export, shared by the tests.
   static void SetUpTestSuite() {
-    root_ = fs::temp_directory_path() / ("ropelm_gguf_test_" + std::to_string(::getpid()));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-    auto trained =
-        run_ropelm("train " + kConfig + " --set train.steps=2 --run-dir " + (root_ / "run").string());
-    ASSERT_EQ(trained.exit_code, 0) << trained.err;
+    root_ = root_with_a_two_step_run("ropelm_gguf_test");
     exported_ = run_ropelm("export --checkpoint " + checkpoint().string() + " --format gguf --out " +
                            gguf().string());
   }
   static void TearDownTestSuite() { fs::remove_all(root_); }
 
-  static fs::path checkpoint() { return root_ / "run" / "checkpoints" / "step_00000002"; }
+  static fs::path checkpoint() { return two_step_checkpoint(root_); }
   static fs::path gguf() { return root_ / "model.gguf"; }
 
   // A copy of the export with `mutate` applied to its bytes, and the result of importing it.
@@ -62,7 +55,7 @@ TEST_F(GgufCli, ImportRoundTripIsExact) {
   EXPECT_THAT(exported_.err, HasSubstr("as GGUF llama (F32, 20 tensors)"));
   fs::path imported = root_ / "imported";
   auto result =
-      run_ropelm("import --gguf " + gguf().string() + " --out " + imported.string() + " " + kConfig);
+      run_ropelm("import --gguf " + gguf().string() + " --out " + imported.string() + " " + kTinyConfig);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   auto original = load_safetensors(checkpoint() / "model.safetensors");
   std::map<std::string, at::Tensor> back;
@@ -89,7 +82,7 @@ TEST_F(GgufCli, EveryDtypeImports) {
                                dtype + " --out " + file.string());
     ASSERT_EQ(exported.exit_code, 0) << exported.err;
     auto result =
-        run_ropelm("import --gguf " + file.string() + " --out " + imported.string() + " " + kConfig);
+        run_ropelm("import --gguf " + file.string() + " --out " + imported.string() + " " + kTinyConfig);
     ASSERT_EQ(result.exit_code, 0) << result.err;
     // Rounding the weights moves the loss of a 2-step model by far less than a percent.
     EXPECT_NEAR(eval_json(imported)["nll"].get<double>(), nll, 1e-2 * nll) << dtype;
@@ -107,7 +100,7 @@ TEST_F(GgufCli, RefusalsAreOneLine) {
   expect_one_line_error(run_ropelm("import --out " + (root_ / "nothing").string()),
                         "import needs --hf DIR or --gguf FILE");
   fs::path run = root_ / "layernorm";
-  ASSERT_EQ(run_ropelm("train " + kConfig + " --set train.steps=1 --set model.norm=layernorm --run-dir " +
+  ASSERT_EQ(run_ropelm("train " + kTinyConfig + " --set train.steps=1 --set model.norm=layernorm --run-dir " +
                        run.string())
                 .exit_code,
             0);

@@ -11,8 +11,8 @@ namespace {
 namespace fs = std::filesystem;
 
 void expect_whole_file_ids(const std::string& golden_name, const fs::path& text_path) {
-  auto goldens =
-      nlohmann::json::parse(slurp(fs::path(ROPELM_SOURCE_DIR) / "tests/data/gpt2/gpt2_golden_files.json"));
+  auto goldens = nlohmann::json::parse(
+      slurp(fs::path(ROPELM_SOURCE_DIR) / "tests/fixtures/gpt2/gpt2_golden_files.json"));
   for (const auto& golden : goldens) {
     if (golden["file"] != golden_name) continue;
     CliResult result = run_ropelm(
@@ -46,7 +46,7 @@ TEST(Gpt2WholeFile, TinyShakespeare) {
 
 TEST(Gpt2WholeFile, WikitextValid) {
   expect_whole_file_ids("wikitext-2/wiki.valid.tokens",
-                        fs::path(ROPELM_SOURCE_DIR) / "tests/data/wikitext-2/wiki.valid.tokens");
+                        fs::path(ROPELM_SOURCE_DIR) / "tests/fixtures/wikitext-2/wiki.valid.tokens");
 }
 
 }  // namespace

@@ -15,24 +15,17 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-const std::string kConfig = "--config tests/cli/fixtures/train_tiny.toml";
-
 class HfCli : public ::testing::Test {
  protected:
   // One trained run and its export, shared by the tests.
   static void SetUpTestSuite() {
-    root_ = fs::temp_directory_path() / ("ropelm_hf_test_" + std::to_string(::getpid()));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-    auto trained =
-        run_ropelm("train " + kConfig + " --set train.steps=2 --run-dir " + (root_ / "run").string());
-    ASSERT_EQ(trained.exit_code, 0) << trained.err;
+    root_ = root_with_a_two_step_run("ropelm_hf_test");
     exported_ =
         run_ropelm("export --checkpoint " + checkpoint().string() + " --format hf --out " + hf().string());
   }
   static void TearDownTestSuite() { fs::remove_all(root_); }
 
-  static fs::path checkpoint() { return root_ / "run" / "checkpoints" / "step_00000002"; }
+  static fs::path checkpoint() { return two_step_checkpoint(root_); }
   static fs::path hf() { return root_ / "hf"; }
 
   static fs::path root_;
@@ -82,7 +75,8 @@ TEST_F(HfCli, ExportWritesALlamaDirectory) {
 TEST_F(HfCli, ImportRoundTripIsExact) {
   ASSERT_EQ(exported_.exit_code, 0) << exported_.err;
   fs::path imported = root_ / "imported";
-  auto result = run_ropelm("import --hf " + hf().string() + " --out " + imported.string() + " " + kConfig);
+  auto result =
+      run_ropelm("import --hf " + hf().string() + " --out " + imported.string() + " " + kTinyConfig);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   auto original = load_safetensors(checkpoint() / "model.safetensors");
   std::map<std::string, at::Tensor> back;
@@ -105,7 +99,7 @@ TEST_F(HfCli, ImportRoundTripIsExact) {
   EXPECT_EQ(generated.exit_code, 0) << generated.err;
   // An imported model is a start, not an exact continuation: the run differs in tokenizer path and train
   // tokens.
-  auto resumed = run_ropelm("train " + kConfig + " --set train.steps=1 --run-dir " +
+  auto resumed = run_ropelm("train " + kTinyConfig + " --set train.steps=1 --run-dir " +
                             (root_ / "finetune").string() + " --resume " + imported.string() + " --force");
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_TRUE(fs::exists(root_ / "finetune" / "checkpoints" / "step_00000001" / "manifest.json"));
@@ -117,7 +111,7 @@ TEST_F(HfCli, RefusesToOverwriteAndNamesUnexportableOptions) {
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_THAT(again.err, HasSubstr("already exists"));
   fs::path run = root_ / "layernorm";
-  auto trained = run_ropelm("train " + kConfig +
+  auto trained = run_ropelm("train " + kTinyConfig +
                             " --set train.steps=1 --set model.norm=layernorm --run-dir " + run.string());
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
   auto refused = run_ropelm("export --checkpoint " + (run / "checkpoints" / "step_00000001").string() +

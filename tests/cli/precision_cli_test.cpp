@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
 // The end-to-end fixture without dropout, so that fp32 and bf16 runs draw nothing random but their data.
-const std::string kTrain = "train --config tests/cli/fixtures/train_tiny.toml --set model.dropout=0.0 ";
+const std::string kTrain = "train " + kTinyConfig + " --set model.dropout=0.0 ";
 
 fs::path checkpoint(const fs::path& run_dir, int step) {
   char name[32];

@@ -35,7 +35,7 @@ TEST(ProgressTty, OneLineRedrawnEveryStepWithinEightyColumns) {
   fs::path typescript = fresh_dir("ropelm_tty_test", "out.txt");
   std::string train =
       std::string("'") + ROPELM_BIN +
-      "' train --config tests/cli/fixtures/train_tiny.toml --set train.log_interval=8 --run-dir " +
+      "' train --config tests/fixtures/cli/train_tiny.toml --set train.log_interval=8 --run-dir " +
       run.string();
   // -e: script exits with the command's code; -q: no banner. stty sets the pty's size, which TIOCGWINSZ
   // reads.

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const std::string kTrain = "train --config tests/cli/fixtures/train_tiny.toml ";
+const std::string kTrain = "train " + kTinyConfig + " ";
 
 CliResult train(const fs::path& run_dir, const std::string& extra) {
   return run_ropelm(kTrain + "--run-dir " + run_dir.string() + " " + extra);
@@ -183,11 +183,15 @@ TEST_F(SavedRun, OverwritingAReadOnlyRunDirFailsBeforeRemovingAnything) {
                   fs::perm_options::remove);
   // Root ignores permissions: run as nobody then (everything it reads is world-readable).
   const std::string as_user = ::geteuid() == 0 ? "--reuid=65534 --regid=65534 --clear-groups " : "";
-  CliResult refused =
-      run_program("/usr/bin/setpriv", as_user + "'" + std::string(ROPELM_BIN) + "' " + kTrain +
-                                          "--set train.steps=2 --overwrite --run-dir " + run.string());
+  auto train_as_user = [&](const std::string& flag) {
+    return run_program("/usr/bin/setpriv", as_user + "'" + std::string(ROPELM_BIN) + "' " + kTrain +
+                                               "--set train.steps=2 " + flag + " --run-dir " + run.string());
+  };
+  CliResult refused = train_as_user("--overwrite");
+  CliResult forced = train_as_user("--force");  // what started over before --overwrite existed (it aborted)
   fs::permissions(run, fs::perms::owner_write, fs::perm_options::add);
   expect_user_error(refused, "cannot create lock file");
+  expect_user_error(forced, "cannot create lock file");
   EXPECT_EQ(checkpoint_steps(run), (std::vector<int64_t>{5, 10, 15, 20}));
 }
 

@@ -16,10 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-const std::string kConfig = "--config tests/cli/fixtures/train_tiny.toml";
-
 CliResult train(const fs::path& run_dir, const std::string& sets) {
-  return run_ropelm("train " + kConfig + " --run-dir " + run_dir.string() + " " + sets);
+  return run_ropelm("train " + kTinyConfig + " --run-dir " + run_dir.string() + " " + sets);
 }
 
 // step → val_loss of run_dir/metrics.jsonl.
@@ -99,7 +97,9 @@ TEST(BytesCli, TrainEvalAndGenerateWithBytes_BitsPerByteIsNllOverLn2) {
   CliResult trained = train(run, "--set tokenizer.type=bytes --set train.sample_interval=24");
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
   fs::path checkpoint = run / "checkpoints" / "step_00000024";
-  for (std::string data : {"", " --data tests/cli/fixtures/eval_text.txt"}) {
+  EXPECT_FALSE(fs::exists(checkpoint / "bert-base-uncased-vocab.txt"))
+      << "the byte tokenizer reads no vocabulary: none is copied into checkpoints";
+  for (std::string data : {"", " --data tests/fixtures/cli/eval_text.txt"}) {
     CliResult eval = run_ropelm("eval --checkpoint " + checkpoint.string() + data + " --json");
     ASSERT_EQ(eval.exit_code, 0) << eval.err;
     auto json = nlohmann::json::parse(eval.out);

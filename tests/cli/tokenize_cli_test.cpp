@@ -1,5 +1,6 @@
 // `ropelm tokenize` and `ropelm vocab build` end to end, including sentencepiece through the shim library in
-// the same process as LibTorch (LIBTORCH-NOTES item 1: linked together they crash before main).
+// the same process as LibTorch (docs/libtorch-notes.md#two-protobufs: linked together they crash before
+// main).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -67,7 +68,7 @@ TEST(TokenizeCli, BadInputIsOneLineAndExitCodeTwo) {
 // sentencepiece model trained on the way encodes and decodes through the shim.
 TEST(VocabBuildCli, BuildsALoadableLowUnkVocabAndASentencePieceModel) {
   std::string dir = scratch_dir();
-  std::string corpus = std::string(ROPELM_SOURCE_DIR) + "/tests/data/bert/tinyshakespeare-head.txt";
+  std::string corpus = std::string(ROPELM_SOURCE_DIR) + "/tests/fixtures/bert/tinyshakespeare-head.txt";
   CliResult build = run_ropelm("vocab build --corpus '" + corpus + "' --size 1000 --out '" + dir +
                                "/vocab.txt' --sentencepiece-model '" + dir + "/spm.model'");
   ASSERT_EQ(build.exit_code, 0) << build.err;

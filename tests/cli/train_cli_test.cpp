@@ -20,8 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-const std::string kConfig = "--config tests/cli/fixtures/train_tiny.toml";
-
 // Lines of stderr that are errors rather than progress logging: a user error is exactly one.
 int error_lines(const std::string& err) {
   std::istringstream lines(err);
@@ -39,7 +37,7 @@ fs::path checkpoint(const fs::path& run_dir, int step) {
 }
 
 CliResult train(const fs::path& run_dir, const std::string& extra = "") {
-  return run_ropelm("train " + kConfig + " --run-dir " + run_dir.string() + " " + extra);
+  return run_ropelm("train " + kTinyConfig + " --run-dir " + run_dir.string() + " " + extra);
 }
 
 void expect_same_run(const fs::path& straight, const fs::path& resumed, int final_step) {
@@ -115,7 +113,7 @@ TEST_F(TrainCli, ResumeWithGradientAccumulationIsBitwiseExact) {
 
 TEST_F(TrainCli, SigtermStopsWithACheckpointAndResumesExactly) {
   fs::path run = fresh_dir("ropelm_train_test", "sigterm");
-  pid_t pid = spawn_ropelm("train " + kConfig + " --run-dir " + run.string() + " --set train.steps=24",
+  pid_t pid = spawn_ropelm("train " + kTinyConfig + " --run-dir " + run.string() + " --set train.steps=24",
                            run.string() + ".out", run.string() + ".err");
   for (int i = 0; i < 3000 && logged_losses(run).size() < 3; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -168,7 +166,7 @@ TEST_F(TrainCli, AFreshRunRefusesARunDirWithCheckpoints) {
 TEST_F(TrainCli, EvalReportsPerplexityAndBitsPerByteConsistently) {
   CliResult result =
       run_ropelm("eval --checkpoint " + checkpoint(straight_, 24).string() +
-                 " --data tests/cli/fixtures/eval_text.txt --context-length 16 --stride 8 --json");
+                 " --data tests/fixtures/cli/eval_text.txt --context-length 16 --stride 8 --json");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   auto json = nlohmann::json::parse(result.out);
   int64_t tokens = json["tokens"];
@@ -177,11 +175,27 @@ TEST_F(TrainCli, EvalReportsPerplexityAndBitsPerByteConsistently) {
   // Bits per byte by hand: total NLL in bits over the UTF-8 bytes of the scored tokens (the text's bytes
   // times the scored share of its tokens: the first token is not scored).
   double bytes =
-      static_cast<double>(fs::file_size(fs::path(ROPELM_SOURCE_DIR) / "tests/cli/fixtures/eval_text.txt"));
+      static_cast<double>(fs::file_size(fs::path(ROPELM_SOURCE_DIR) / "tests/fixtures/cli/eval_text.txt"));
   EXPECT_NEAR(json["bits_per_byte"].get<double>(), nll / std::log(2.0) * (tokens + 1) / bytes, 1e-9);
   CliResult tokenized = run_ropelm("tokenize --vocab data/bert-base-uncased-vocab.txt --input-format whole",
-                                   slurp(fs::path(ROPELM_SOURCE_DIR) / "tests/cli/fixtures/eval_text.txt"));
+                                   slurp(fs::path(ROPELM_SOURCE_DIR) / "tests/fixtures/cli/eval_text.txt"));
   EXPECT_EQ(tokens + 1, count_words(tokenized.out));  // every token after the first is scored once
+}
+
+// `ropelm eval` scores as validation during training does: with the run's eval.* settings, which its flags
+// override.
+TEST_F(TrainCli, EvalDefaultsToTheRunsEvalSettings) {
+  fs::path run = fresh_dir("ropelm_train_test", "eval_settings");
+  ASSERT_EQ(train(run, "--set train.steps=2 --set eval.context_length=16 --set eval.stride=8").exit_code, 0);
+  auto scored = [&](const std::string& flags) {
+    CliResult result = run_ropelm("eval --checkpoint " + checkpoint(run, 2).string() + flags + " --json");
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return nlohmann::json::parse(result.out).at("nll").get<double>();
+  };
+  const double by_default = scored("");
+  EXPECT_EQ(by_default, scored(" --context-length 16 --stride 8"));
+  EXPECT_NE(by_default, scored(" --context-length 32"));
+  EXPECT_NE(by_default, scored(" --context-length 16"));  // stride 16: each token sees less history
 }
 
 TEST_F(TrainCli, InfoVerifiesAndSummarises) {

@@ -14,6 +14,7 @@ namespace ropelm {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace fs = std::filesystem;
 
 fs::path write_toml(const std::string& text) {
@@ -46,7 +47,7 @@ TEST(Config, SetReadsValuesByTheKeysType) {
   Config config =
       load_config(std::nullopt, {"tokenizer.type=gpt2", "data.train=a.txt", "data.val=[\"b\", \"c\"]",
                                  "model.bias=true", "optim.warmup_steps=7", "optim.eps=1e-6"});
-  EXPECT_EQ(config.tokenizer.type, "gpt2");
+  EXPECT_EQ(config.tokenizer.type, TokenizerKind::kGpt2);
   EXPECT_EQ(config.data.train, std::vector<std::string>{"a.txt"});
   EXPECT_EQ(config.data.val, (std::vector<std::string>{"b", "c"}));
   EXPECT_TRUE(config.model.bias);
@@ -96,6 +97,35 @@ TEST(Config, OutOfRangeValuesAreErrors) {
   EXPECT_THAT(error_of(file, {}), HasSubstr(file.string() + ":2: data.batch_size = -4 is out of range"));
 }
 
+TEST(Config, AChoiceOutsideItsSetNamesFileLineChoicesAndTheClosest) {
+  fs::path file = write_toml("[model]\nd_model = 64\nposition = \"rop\"\n");
+  std::string error = error_of(file, {});
+  EXPECT_THAT(error, HasSubstr(file.string() + ":3: model.position = 'rop' is not one of: rope, sinusoidal, "
+                                               "learned, none, alibi (did you mean rope?)"));
+  EXPECT_THAT(error_of(std::nullopt, {"optim.schedule=cosin"}), HasSubstr("(did you mean cosine?)"));
+  EXPECT_THAT(error_of(std::nullopt, {"train.precision=fp64"}), HasSubstr("(did you mean fp32?)"));
+  EXPECT_THAT(error_of(std::nullopt, {"tokenizer.type=xyz"}), Not(HasSubstr("did you mean")));
+  EXPECT_THAT(error_of(std::nullopt, {"model.mlp=1"}), HasSubstr("model.mlp = '1' is not one of"));
+  EXPECT_THAT(error_of(write_toml("[model]\nmlp = 1\n"), {}), HasSubstr("model.mlp must be a string"));
+}
+
+// Every name of every enum-valued key loads as its value and is printed back as the same name.
+TEST(Config, EveryChoiceOfEveryKeyRoundTrips) {
+  int choices = 0;
+  for (const auto& key : config_keys()) {
+    Config config;
+    FieldRef field = key.field(config);
+    const auto* choice = std::get_if<ChoiceRef>(&field);
+    if (!choice) continue;
+    for (const auto& name : choice->names) {
+      Config loaded = load_config(std::nullopt, {key.full_name() + "=" + name});
+      EXPECT_EQ(value_text(loaded, key), "'" + name + "'") << key.full_name();
+      ++choices;
+    }
+  }
+  EXPECT_EQ(choices, 2 + 2 + 5 + 2 + 4 + 3 + 4 + 4 + 2 + 3);  // the ten enums of config/choices.h
+}
+
 TEST(Config, CrossKeyChecksNameTheKeys) {
   EXPECT_THAT(error_of(std::nullopt, {"model.n_heads=5"}), HasSubstr("model.n_heads = 5 does not divide"));
   EXPECT_THAT(error_of(std::nullopt, {"train.device=tpu"}), HasSubstr("train.device"));
@@ -123,6 +153,31 @@ TEST(Config, EveryKeyIsPrintedOnce) {
   std::string text = to_toml(Config{});
   for (const auto& key : config_keys())
     EXPECT_THAT(text, HasSubstr("\n" + key.name + " = ")) << key.full_name();
+}
+
+// The keys of issue 18: alibi and yarn as choices, YaRN's ramp bounds, the study section (lists and ranges).
+TEST(Config, PositionStudyKeys) {
+  Config config = load_config(std::nullopt, {"model.position=alibi", "model.rope_scaling=yarn",
+                                             "model.yarn_beta=16", "study.positions=[\"rope\", \"alibi\"]",
+                                             "study.rope_scalings=[]", "study.max_length_factor=8"});
+  EXPECT_EQ(config.model.position, PositionKind::kAlibi);
+  EXPECT_EQ(config.model.rope_scaling, RopeScaling::kYarn);
+  EXPECT_DOUBLE_EQ(config.model.yarn_alpha, 1.0);
+  EXPECT_DOUBLE_EQ(config.model.yarn_beta, 16.0);
+  EXPECT_EQ(config.study.positions, (std::vector<PositionKind>{PositionKind::kRope, PositionKind::kAlibi}));
+  EXPECT_TRUE(config.study.rope_scalings.empty());
+  EXPECT_EQ(config.study.max_length_factor, 8);
+  EXPECT_EQ(config.study.eval_tokens, 0);
+  EXPECT_THAT(error_of(std::nullopt, {"study.max_length_factor=0"}),
+              HasSubstr("study.max_length_factor = 0"));
+  EXPECT_THAT(error_of(std::nullopt, {"model.position=t5"}), HasSubstr("alibi"));
+  EXPECT_THAT(
+      error_of(std::nullopt, {"study.positions=[\"rope\", \"alibii\"]"}),
+      HasSubstr("study.positions = 'alibii' is not one of: rope, sinusoidal, learned, none, alibi (did "
+                "you mean alibi?)"));
+  fs::path file = write_toml("[study]\nrope_scalings = [\"yarn\", \"t5\"]\n");
+  EXPECT_THAT(error_of(file, {}), HasSubstr(file.string() + ":2: study.rope_scalings = 't5' is not one of"));
+  EXPECT_THAT(error_of(std::nullopt, {"model.yarn_alpha=-1"}), HasSubstr("model.yarn_alpha"));
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ using testing::write_text;
 
 std::unique_ptr<Tokenizer> make_bytes(bool split_special_tokens) {
   TokenizerConfig config;
-  config.type = "bytes";
+  config.type = TokenizerKind::kBytes;
   config.split_special_tokens = split_special_tokens;
   return make_tokenizer(config);
 }

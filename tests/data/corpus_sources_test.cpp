@@ -86,16 +86,6 @@ TEST(CorpusDocuments, BadTextIsAUserError) {
             std::string::npos);
 }
 
-TEST(CorpusDocuments, Utf8ValidationFollowsRfc3629) {
-  EXPECT_EQ(first_invalid_utf8("plain ascii"), std::string_view::npos);
-  EXPECT_EQ(first_invalid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"), std::string_view::npos);
-  EXPECT_EQ(first_invalid_utf8("a\xC0\xAF"), 1u);         // overlong '/'
-  EXPECT_EQ(first_invalid_utf8("ab\xED\xA0\x80"), 2u);    // surrogate U+D800
-  EXPECT_EQ(first_invalid_utf8("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
-  EXPECT_EQ(first_invalid_utf8("\xE2\x82"), 0u);          // truncated sequence
-  EXPECT_EQ(first_invalid_utf8("x\x80"), 1u);             // stray continuation byte
-}
-
 TEST(CorpusDocuments, WholeFilesJsonLinesAndParagraphs) {
   EXPECT_EQ(documents("a.txt", "\xEF\xBB\xBFone\n\ntwo\n", false),
             (std::vector<std::string_view>{"one\n\ntwo\n"}));

@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 void expect_cached_ids_match(const std::string& golden_name, const fs::path& text) {
   TokenizerConfig config;
-  config.type = "gpt2";
+  config.type = TokenizerKind::kGpt2;
   config.vocab = ROPELM_SOURCE_DIR "/data/gpt2/encoder.json";
   config.merges = ROPELM_SOURCE_DIR "/data/gpt2/vocab.bpe";
   auto tokenizer = make_tokenizer(config);
@@ -28,7 +28,7 @@ void expect_cached_ids_match(const std::string& golden_name, const fs::path& tex
   std::string listing;                         // the golden hashes each id in decimal followed by "\n"
   for (int64_t i = 0; i < cache.tokens().size(); ++i) listing += std::to_string(cache.tokens()[i]) + "\n";
   auto goldens =
-      nlohmann::json::parse(read_file(ROPELM_SOURCE_DIR "/tests/data/gpt2/gpt2_golden_files.json"));
+      nlohmann::json::parse(read_file(ROPELM_SOURCE_DIR "/tests/fixtures/gpt2/gpt2_golden_files.json"));
   for (const auto& golden : goldens) {
     if (golden["file"] != golden_name) continue;
     EXPECT_EQ(cache.tokens().size(), golden["n_tokens"].get<int64_t>());
@@ -48,7 +48,7 @@ TEST(Gpt2CacheChecksum, TinyShakespeare) {
 
 TEST(Gpt2CacheChecksum, WikitextValid) {
   expect_cached_ids_match("wikitext-2/wiki.valid.tokens",
-                          ROPELM_SOURCE_DIR "/tests/data/wikitext-2/wiki.valid.tokens");
+                          ROPELM_SOURCE_DIR "/tests/fixtures/wikitext-2/wiki.valid.tokens");
 }
 
 }  // namespace

@@ -13,9 +13,8 @@
 namespace ropelm {
 namespace {
 
-SamplerOptions options(int64_t windows, int64_t batch, bool shuffle, bool drop_last, int64_t rank = 0,
-                       int64_t world = 1) {
-  return {windows, batch, shuffle, drop_last, /*seed=*/1337, rank, world};
+SamplerOptions options(int64_t batch, bool shuffle, bool drop_last, int64_t rank = 0, int64_t world = 1) {
+  return {batch, shuffle, drop_last, /*seed=*/1337, rank, world};
 }
 
 // One step of every rank, concatenated in slot order (micro-batch major, then rank).
@@ -35,12 +34,12 @@ std::vector<int64_t> global_step(std::vector<StepSampler>& ranks, int64_t grad_a
   return windows;
 }
 
-std::vector<StepSampler> make_ranks(const SamplerOptions& base) {
+std::vector<StepSampler> make_ranks(int64_t windows, const SamplerOptions& base) {
   std::vector<StepSampler> ranks;
   for (int64_t r = 0; r < base.world_size; ++r) {
     SamplerOptions rank = base;
     rank.rank = r;
-    ranks.emplace_back(rank);
+    ranks.emplace_back(windows, rank);
   }
   return ranks;
 }
@@ -53,7 +52,7 @@ TEST(StepSampler, AnEpochVisitsEveryWindowExactlyOnce) {
           for (bool drop_last : {false, true}) {
             int64_t global = batch * world * accum;
             if (drop_last && windows < global) continue;
-            auto ranks = make_ranks(options(windows, batch, /*shuffle=*/true, drop_last, 0, world));
+            auto ranks = make_ranks(windows, options(batch, /*shuffle=*/true, drop_last, 0, world));
             std::map<int64_t, int> visits;
             int64_t epoch = 0;
             for (int64_t step = 0; step < ranks[0].steps_per_epoch(accum); ++step) {
@@ -73,8 +72,8 @@ TEST(StepSampler, AnEpochVisitsEveryWindowExactlyOnce) {
 }
 
 TEST(StepSampler, SameSeedSameOrderNextEpochDifferent) {
-  StepSampler a(options(50, 5, true, true));
-  StepSampler b(options(50, 5, true, true));
+  StepSampler a(50, options(5, true, true));
+  StepSampler b(50, options(5, true, true));
   std::vector<int64_t> first, second, again;
   for (int i = 0; i < 10; ++i) first.push_back(a.next_step(1).micro_batches[0][0]);
   for (int i = 0; i < 10; ++i) second.push_back(a.next_step(1).micro_batches[0][0]);
@@ -84,7 +83,7 @@ TEST(StepSampler, SameSeedSameOrderNextEpochDifferent) {
 }
 
 TEST(StepSampler, WithoutShuffleWindowsComeInOrder) {
-  StepSampler sampler(options(10, 4, /*shuffle=*/false, /*drop_last=*/false));
+  StepSampler sampler(10, options(4, /*shuffle=*/false, /*drop_last=*/false));
   EXPECT_EQ(sampler.next_step(1).micro_batches[0], (std::vector<int64_t>{0, 1, 2, 3}));
   EXPECT_EQ(sampler.next_step(1).micro_batches[0], (std::vector<int64_t>{4, 5, 6, 7}));
   EXPECT_EQ(sampler.next_step(1).micro_batches[0], (std::vector<int64_t>{8, 9}));
@@ -96,8 +95,8 @@ TEST(StepSampler, WithoutShuffleWindowsComeInOrder) {
 TEST(StepSampler, RankSlicesUnionIsTheOneProcessGlobalBatch) {
   const int64_t batch = 3, world = 2, accum = 2;
   for (bool drop_last : {false, true}) {
-    auto ranks = make_ranks(options(53, batch, true, drop_last, 0, world));
-    StepSampler single(options(53, batch * world * accum, true, drop_last));
+    auto ranks = make_ranks(53, options(batch, true, drop_last, 0, world));
+    StepSampler single(53, options(batch * world * accum, true, drop_last));
     for (int step = 0; step < 12; ++step) {  // several epochs, ragged last steps included when !drop_last
       int64_t epoch = 0;
       std::vector<int64_t> union_of_ranks = global_step(ranks, accum, &epoch);
@@ -109,8 +108,8 @@ TEST(StepSampler, RankSlicesUnionIsTheOneProcessGlobalBatch) {
 }
 
 TEST(StepSampler, GradAccumOnOneRankEqualsPlainSteps) {
-  StepSampler accumulated(options(40, 4, true, false));
-  StepSampler plain(options(40, 4, true, false));
+  StepSampler accumulated(40, options(4, true, false));
+  StepSampler plain(40, options(4, true, false));
   // 40 windows = 3 full steps of 12, then a ragged one spread over the micro-batches differently.
   for (int step = 0; step < 3; ++step) {
     StepPlan plan = accumulated.next_step(3);
@@ -122,15 +121,15 @@ TEST(StepSampler, GradAccumOnOneRankEqualsPlainSteps) {
 TEST(StepSampler, RestoringACursorReplaysTheRemainingSteps) {
   const int64_t world = 2, accum = 2;
   for (bool drop_last : {false, true}) {
-    SamplerOptions base = options(45, 2, true, drop_last, 0, world);
-    int64_t steps = StepSampler(base).steps_per_epoch(accum);
+    SamplerOptions base = options(2, true, drop_last, 0, world);
+    int64_t steps = StepSampler(45, base).steps_per_epoch(accum);
     for (int64_t saved_at = 0; saved_at <= 2 * steps + 1; ++saved_at) {
-      auto original = make_ranks(base);
+      auto original = make_ranks(45, base);
       int64_t epoch = 0;
       for (int64_t s = 0; s < saved_at; ++s) global_step(original, accum, &epoch);
       // Round-trip through JSON, as a checkpoint does.
       auto restored_cursor = nlohmann::json(original[0].cursor()).get<LoaderCursor>();
-      auto resumed = make_ranks(base);
+      auto resumed = make_ranks(45, base);
       for (StepSampler& rank : resumed) rank.restore(restored_cursor);
       for (int64_t s = 0; s < 2 * steps + 2; ++s) {  // crosses at least one epoch boundary
         int64_t epoch_a = 0, epoch_b = 0;
@@ -144,7 +143,7 @@ TEST(StepSampler, RestoringACursorReplaysTheRemainingSteps) {
 
 TEST(StepSampler, StepsPerEpochCountsSteps) {
   for (bool drop_last : {false, true}) {
-    StepSampler sampler(options(23, 5, true, drop_last));
+    StepSampler sampler(23, options(5, true, drop_last));
     int64_t steps = 0;
     while (sampler.next_step(1).epoch == 0) ++steps;
     EXPECT_EQ(steps, sampler.steps_per_epoch(1));
@@ -168,10 +167,10 @@ TEST(StepSlotSizes, EvenSplitAddsUp) {
 }
 
 TEST(StepSampler, BadOptionsAreUserErrors) {
-  EXPECT_THROW(StepSampler(options(10, 0, true, true)), UserError);
-  EXPECT_THROW(StepSampler(options(10, 2, true, true, /*rank=*/2, /*world=*/2)), UserError);
-  EXPECT_THROW(StepSampler(options(0, 2, true, true)), UserError);
-  StepSampler sampler(options(10, 4, true, /*drop_last=*/true));
+  EXPECT_THROW(StepSampler(10, options(0, true, true)), UserError);
+  EXPECT_THROW(StepSampler(10, options(2, true, true, /*rank=*/2, /*world=*/2)), UserError);
+  EXPECT_THROW(StepSampler(0, options(2, true, true)), UserError);
+  StepSampler sampler(10, options(4, true, /*drop_last=*/true));
   EXPECT_THROW(sampler.next_step(0), UserError);
   EXPECT_THROW(sampler.next_step(3), UserError);  // 12 windows per step, only 10: never a full step
   EXPECT_THROW(sampler.restore({0, 11}), UserError);

@@ -7,7 +7,8 @@
 #include "config/load.h"
 #include "data/corpus.h"
 #include "data/data_options.h"
-#include "data/window_loader.h"
+#include "data/step_sampler.h"
+#include "data/window_rows.h"
 #include "support/temp_dir.h"
 #include "util/atomic_file.h"
 
@@ -26,12 +27,13 @@ Config load_verdict_config(const std::string& name, const fs::path& cache_dir) {
   return config;
 }
 
-// The loader's first micro-batch: input rows and target rows, each flattened row-major.
-std::pair<std::vector<int64_t>, std::vector<int64_t>> first_batch(WindowLoader& loader) {
-  std::vector<int64_t> windows = loader.next_step().micro_batches.front();
-  const size_t size = windows.size() * static_cast<size_t>(loader.context_length());
+// The training loader's first micro-batch: input rows and target rows, each flattened row-major.
+std::pair<std::vector<int64_t>, std::vector<int64_t>> first_batch(const WindowRows& rows,
+                                                                  const SamplerOptions& sampling) {
+  std::vector<int64_t> windows = StepSampler(rows.num_windows(), sampling).next_step().micro_batches.front();
+  const size_t size = windows.size() * static_cast<size_t>(rows.context_length());
   std::vector<int64_t> inputs(size), targets(size);
-  loader.copy_rows(windows, inputs.data(), targets.data());
+  rows.copy_rows(windows, inputs.data(), targets.data());
   return {inputs, targets};
 }
 
@@ -53,17 +55,19 @@ TEST(VerdictConfigs, Gpt2FirstBatchIsTheNotebooks) {
   Corpus corpus = Corpus::load(corpus_options(config), *tokenizer, CacheAccess::kOpenOrBuild);
 
   std::vector<int64_t> golden;
-  std::ifstream in(kRoot / "tests/data/fixtures/the-verdict.gpt2.ids");
+  std::ifstream in(kRoot / "tests/fixtures/gpt2/the-verdict.gpt2.ids");
   for (int64_t id; in >> id;) golden.push_back(id);
   ASSERT_EQ(golden.size(), 5145u);
   ASSERT_EQ(corpus.train().size(), 5145);
   for (int64_t i = 0; i < corpus.train().size(); ++i)
     ASSERT_EQ(corpus.train()[i], golden[i]) << "token " << i;
 
-  WindowLoader loader(corpus.train(), train_loader_options(config));
-  EXPECT_EQ(loader.steps_per_epoch(), 160);  // (5145 − 4 − 1) / 4 + 1 = 1286 windows, 8 a batch
-  ASSERT_EQ(loader.context_length(), 4);
-  auto [inputs, targets] = first_batch(loader);
+  LoaderOptions loader = train_loader_options(config);
+  WindowRows rows(corpus.train(), loader.windows);
+  EXPECT_EQ(StepSampler(rows.num_windows(), loader.sampling).steps_per_epoch(1),
+            160);  // (5145 − 4 − 1) / 4 + 1 = 1286 windows, 8 a batch
+  ASSERT_EQ(rows.context_length(), 4);
+  auto [inputs, targets] = first_batch(rows, loader.sampling);
   ASSERT_EQ(inputs.size(), 8u * 4u);
   EXPECT_EQ(std::vector<int64_t>(inputs.begin(), inputs.begin() + 8),
             (std::vector<int64_t>{40, 367, 2885, 1464, 1807, 3619, 402, 271}));
@@ -85,8 +89,8 @@ TEST(VerdictConfigs, WordPieceFirstBatchIsTheTokenizersIds) {
   std::vector<int64_t> ids(encoded.begin(), encoded.end());
   ASSERT_EQ(corpus.train().size(), static_cast<int64_t>(ids.size()));
   EXPECT_TRUE(corpus.val().empty());
-  WindowLoader loader(corpus.train(), train_loader_options(config));
-  auto [inputs, targets] = first_batch(loader);
+  LoaderOptions loader = train_loader_options(config);
+  auto [inputs, targets] = first_batch(WindowRows(corpus.train(), loader.windows), loader.sampling);
   EXPECT_EQ(inputs, expected_rows(ids, 8, 4, 0));
   EXPECT_EQ(targets, expected_rows(ids, 8, 4, 1));
 }

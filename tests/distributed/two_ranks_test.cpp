@@ -18,7 +18,7 @@ using testing::run_ranks;
 using testing::seconds_since;
 
 Distributed connect(int64_t timeout_s) {
-  torch::set_num_threads(1);  // bitwise comparisons across processes (LIBTORCH-NOTES item 9)
+  torch::set_num_threads(1);  // bitwise comparisons across processes (docs/libtorch-notes.md#thread-count)
   DistributedConfig config;
   config.timeout_s = timeout_s;
   return Distributed(distributed_env_from_environment(), config, torch::kCPU);

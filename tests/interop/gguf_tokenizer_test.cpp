@@ -19,7 +19,7 @@ const std::string kSource = ROPELM_SOURCE_DIR;
 
 TokenizerConfig gpt2_config() {
   TokenizerConfig config;
-  config.type = "gpt2";
+  config.type = TokenizerKind::kGpt2;
   config.vocab = kSource + "/data/gpt2/encoder.json";
   config.merges = kSource + "/data/gpt2/vocab.bpe";
   return config;
@@ -41,7 +41,7 @@ TokenizerConfig sentencepiece_config(const std::string& model_type) {
                         " --vocab_size=400 --character_coverage=1.0 --normalization_rule_name=identity"
                         " --num_threads=1 --hard_vocab_limit=false");
   TokenizerConfig config;
-  config.type = "sentencepiece";
+  config.type = TokenizerKind::kSentencePiece;
   config.vocab = prefix.string() + ".model";
   return config;
 }
@@ -53,15 +53,15 @@ GgufFile tokenizer_file(const TokenizerConfig& config) {
 }
 
 // The tokenizer import reconstructs from the file.
-std::unique_ptr<Tokenizer> reimported(const GgufFile& file, const TempDir& dir, const std::string& type) {
+std::unique_ptr<Tokenizer> reimported(const GgufFile& file, const TempDir& dir, TokenizerKind type) {
   write_tokenizer_files_from_gguf(file, dir.path());
   TokenizerConfig config;
   config.type = type;
-  config.vocab = (dir / (type == "gpt2"            ? "vocab.json"
-                         : type == "sentencepiece" ? "tokenizer.model"
-                                                   : "vocab.txt"))
+  config.vocab = (dir / (type == TokenizerKind::kGpt2            ? "vocab.json"
+                         : type == TokenizerKind::kSentencePiece ? "tokenizer.model"
+                                                                 : "vocab.txt"))
                      .string();
-  if (type == "gpt2") config.merges = (dir / "merges.txt").string();
+  if (type == TokenizerKind::kGpt2) config.merges = (dir / "merges.txt").string();
   return make_tokenizer(config);
 }
 
@@ -87,7 +87,7 @@ TEST(GgufTokenizer, Gpt2IsLlamaCppsBpeWithItsMerges) {
   EXPECT_EQ(*gguf_uint(file, "tokenizer.ggml.eos_token_id", true), 50256u);
   EXPECT_FALSE(*gguf_bool(file, "tokenizer.ggml.add_bos_token", true));
   TempDir dir;
-  EXPECT_EQ(reimported(file, dir, "gpt2")->encode(verdict()), tokenizer->encode(verdict()));
+  EXPECT_EQ(reimported(file, dir, TokenizerKind::kGpt2)->encode(verdict()), tokenizer->encode(verdict()));
 }
 
 TEST(GgufTokenizer, SentencepieceCarriesScoresAndTypesOfTheModelFile) {
@@ -112,7 +112,7 @@ TEST(GgufTokenizer, SentencepieceCarriesScoresAndTypesOfTheModelFile) {
             static_cast<uint64_t>(*shim_model.eos_id()));
   EXPECT_TRUE(*gguf_bool(file, "tokenizer.ggml.add_space_prefix", true));
   TempDir dir;
-  auto back = reimported(file, dir, "sentencepiece");
+  auto back = reimported(file, dir, TokenizerKind::kSentencePiece);
   EXPECT_EQ(back->encode(verdict()), tokenizer->encode(verdict()));
   EXPECT_EQ(back->vocab_size(), tokenizer->vocab_size());
 }
@@ -152,7 +152,7 @@ TEST(GgufTokenizer, WordPieceInLlamaCppsPhantomSpaceForm) {
   EXPECT_TRUE(*gguf_bool(file, "tokenizer.ggml.normalizer.lowercase", true));
   EXPECT_EQ(*gguf_uint(file, "tokenizer.ggml.seperator_token_id", true), 102u);
   TempDir dir;
-  reimported(file, dir, "wordpiece");
+  reimported(file, dir, TokenizerKind::kWordPiece);
   EXPECT_EQ(read_file(dir / "vocab.txt"), read_file(wordpiece_config().vocab));
 }
 
@@ -170,7 +170,7 @@ TEST(GgufTokenizer, WordPieceEntriesThatCollideAreRefused) {
 
 TEST(GgufTokenizer, BytesTokenizerIsRefused) {
   TokenizerConfig config;
-  config.type = "bytes";
+  config.type = TokenizerKind::kBytes;
   EXPECT_THAT(
       [&] { tokenizer_file(config); },
       ::testing::ThrowsMessage<UserError>(HasSubstr("tokenizer.type = bytes has no llama.cpp tokenizer")));

@@ -12,7 +12,7 @@
 #include "interop/hf_tokenizer_files.h"
 #include "interop/hf_weight_files.h"
 #include "interop_test_util.h"
-#include "train/run_checkpoint.h"
+#include "run/run_checkpoint.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -51,8 +51,8 @@ TEST(HfConfigImport, ReadsLlamaFields) {
   EXPECT_EQ(hf.model.mlp_hidden, 176);
   EXPECT_EQ(hf.model.norm_eps, 1e-5);
   EXPECT_FALSE(hf.model.tie_embeddings);
-  EXPECT_EQ(hf.model.rope_style, "half");
-  EXPECT_EQ(hf.model.rope_scaling, "none");
+  EXPECT_EQ(hf.model.rope_style, RopeStyle::kHalf);
+  EXPECT_EQ(hf.model.rope_scaling, RopeScaling::kNone);
   EXPECT_EQ(hf.model.dropout, 0.1);  // training-only keys stay as given
   EXPECT_EQ(hf.vocab_size, 32000);
   EXPECT_EQ(hf.max_position_embeddings, 4096);
@@ -65,7 +65,7 @@ TEST(HfConfigImport, ExportedConfigReadsBackAsTheSameModelSection) {
   model.n_kv_heads = 2;
   model.tie_embeddings = false;
   model.rope_theta = 5e5;
-  model.rope_scaling = "linear";
+  model.rope_scaling = RopeScaling::kLinear;
   model.rope_scaling_factor = 2;
   auto json = hf_config_json(from_config(model, 100, 64), {}, 64);
   auto back = parse_hf_config(json, ModelConfig{}, "config.json").model;
@@ -82,7 +82,7 @@ TEST(HfConfigImport, ReadsTransformers5RopeParameters) {
   json["rope_parameters"] = {{"rope_type", "linear"}, {"rope_theta", 5e5}, {"factor", 4.0}};
   auto model = parse_hf_config(json, ModelConfig{}, "config.json").model;
   EXPECT_EQ(model.rope_theta, 5e5);
-  EXPECT_EQ(model.rope_scaling, "linear");
+  EXPECT_EQ(model.rope_scaling, RopeScaling::kLinear);
   EXPECT_EQ(model.rope_scaling_factor, 4.0);
 }
 
@@ -128,12 +128,12 @@ TEST(HfTokenizerFiles, DetectsTheKindFromTheFilesPresent) {
   write_file_atomic(dir / "vocab.json", "{}");
   write_file_atomic(dir / "merges.txt", "#version: 0.2\n");
   auto gpt2 = tokenizer_config_from_hf(dir / "", {});
-  EXPECT_EQ(gpt2.type, "gpt2");
+  EXPECT_EQ(gpt2.type, TokenizerKind::kGpt2);
   EXPECT_EQ(gpt2.merges, (dir / "merges.txt").string());
   write_file_atomic(dir / "vocab.txt", "[UNK]\n[SEP]\n");
   write_file_atomic(dir / "tokenizer_config.json", R"({"do_lower_case": false})");
   auto wordpiece = tokenizer_config_from_hf(dir / "", {});
-  EXPECT_EQ(wordpiece.type, "wordpiece");
+  EXPECT_EQ(wordpiece.type, TokenizerKind::kWordPiece);
   EXPECT_FALSE(wordpiece.lowercase);
   EXPECT_TRUE(wordpiece.merges.empty());
 }
@@ -172,13 +172,12 @@ TEST(HfImport, ShardedDirectoryBecomesAnEquivalentCheckpoint) {
 
   VerifiedCheckpoint checkpoint = load_checkpoint(dir / "imported");
   EXPECT_EQ(checkpoint.step, 0);
-  EXPECT_EQ(checkpoint.contents.optimizer.size(), 2 * checkpoint.contents.model.size());
-  for (const auto& [name, moment] : checkpoint.contents.optimizer)
-    EXPECT_EQ(moment.abs().sum().item<double>(), 0) << name;
+  // No optimizer moments at step 0: training resumes it with a fresh optimizer (AdamW's load_state test).
+  EXPECT_TRUE(checkpoint.contents.optimizer.empty());
   LoadedCheckpoint loaded = open_checkpoint(dir / "imported", torch::kCPU);
   EXPECT_EQ(loaded.config.model.n_kv_heads, 2);
   EXPECT_EQ(loaded.config.model.dropout, 0.1);
-  EXPECT_EQ(loaded.config.tokenizer.type, "wordpiece");
+  EXPECT_EQ(loaded.config.tokenizer.type, TokenizerKind::kWordPiece);
   EXPECT_TRUE(loaded.config.tokenizer.lowercase);
   auto ids = torch::randint(30522, {2, 12}, torch::kLong);
   torch::NoGradGuard no_grad;

@@ -1,6 +1,7 @@
 // The two attention kernels agree: at::scaled_dot_product_attention (LibTorch >= 2.0) against the explicit
 // masked softmax, in outputs and in every parameter's gradient, causal from position 0 and through a KV cache
-// (queries that start after a cached prefix), with and without grouped-query heads; fp32 within 1e-5.
+// (queries that start after a cached prefix), with and without grouped-query heads, with RoPE and with
+// ALiBi's bias (a float mask for SDPA); fp32 within 1e-5.
 #include <gtest/gtest.h>
 
 #include "model/kv_cache.h"
@@ -20,8 +21,8 @@ struct KernelPair {
   Transformer explicit_softmax{nullptr};
 };
 
-KernelPair make_pair(int64_t kv_heads) {
-  auto options = tiny_options().n_kv_heads(kv_heads);
+KernelPair make_pair(int64_t kv_heads, PositionKind position) {
+  auto options = tiny_options().n_kv_heads(kv_heads).position(position);
   KernelPair pair{Transformer(TransformerOptions(options).attention(AttentionKind::kSdpa)),
                   Transformer(TransformerOptions(options).attention(AttentionKind::kExplicit))};
   torch::NoGradGuard no_grad;
@@ -35,16 +36,19 @@ void expect_close(const torch::Tensor& a, const torch::Tensor& b, const std::str
       << what << ": largest difference " << (a - b).abs().max().item<double>();
 }
 
-class AttentionKernels : public ::testing::TestWithParam<int64_t> {
+// (key/value heads, position encoding): ALiBi goes through SDPA as a float mask, RoPE through is_causal or a
+// boolean mask.
+class AttentionKernels : public ::testing::TestWithParam<std::tuple<int64_t, PositionKind>> {
  protected:
   void SetUp() override {
-    if (!kHasSdpa) GTEST_SKIP() << "this LibTorch (< 2.0) has no scaled_dot_product_attention";
+    if (!kHasSdpa)
+      GTEST_SKIP() << "this LibTorch (< 2.0) has no scaled_dot_product_attention (the torch2 build runs it)";
     torch::manual_seed(7);
   }
 };
 
 TEST_P(AttentionKernels, CausalOutputsAndGradientsMatch) {
-  KernelPair pair = make_pair(GetParam());
+  KernelPair pair = make_pair(std::get<0>(GetParam()), std::get<1>(GetParam()));
   auto ids = random_ids(2, 20, 50);
   auto targets = random_ids(2, 20, 50);
   auto loss_of = [&](Transformer& model) {
@@ -64,7 +68,7 @@ TEST_P(AttentionKernels, CausalOutputsAndGradientsMatch) {
 }
 
 TEST_P(AttentionKernels, KVCacheOutputsMatch) {
-  KernelPair pair = make_pair(GetParam());
+  KernelPair pair = make_pair(std::get<0>(GetParam()), std::get<1>(GetParam()));
   pair.sdpa->eval();
   pair.explicit_softmax->eval();
   torch::NoGradGuard no_grad;
@@ -80,8 +84,14 @@ TEST_P(AttentionKernels, KVCacheOutputsMatch) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(KvHeads, AttentionKernels, ::testing::Values(4, 2, 1),
-                         [](const auto& info) { return "kv_heads_" + std::to_string(info.param); });
+INSTANTIATE_TEST_SUITE_P(KvHeads, AttentionKernels,
+                         ::testing::Combine(::testing::Values(4, 2, 1),
+                                            ::testing::Values(PositionKind::kRope, PositionKind::kAlibi)),
+                         [](const auto& info) {
+                           return std::string(std::get<1>(info.param) == PositionKind::kAlibi ? "alibi"
+                                                                                              : "rope") +
+                                  "_kv_heads_" + std::to_string(std::get<0>(info.param));
+                         });
 
 }  // namespace
 }  // namespace ropelm

@@ -176,7 +176,7 @@ TEST(Sinusoidal, MatchesVaswaniFormula) {
 }
 
 TEST(Positions, TablesAreNotSaved) {
-  for (auto position : {PositionKind::kRope, PositionKind::kSinusoidal}) {
+  for (auto position : {PositionKind::kRope, PositionKind::kSinusoidal, PositionKind::kAlibi}) {
     Transformer model(tiny_options().position(position));
     model(random_ids(1, 4, 50));
     EXPECT_EQ(model->named_buffers().size(), 0u);

@@ -27,8 +27,8 @@ double train_step(Transformer& model, torch::optim::Adam& optimizer, const torch
 
 TEST(Training, EveryPositionEncodingTrains) {
   torch::set_num_threads(1);
-  for (auto position :
-       {PositionKind::kRope, PositionKind::kSinusoidal, PositionKind::kLearned, PositionKind::kNone}) {
+  for (auto position : {PositionKind::kRope, PositionKind::kSinusoidal, PositionKind::kLearned,
+                        PositionKind::kNone, PositionKind::kAlibi}) {
     torch::manual_seed(11);
     Transformer model(tiny_options().position(position).max_seq_len(16).dropout(0.1));
     torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(3e-3));
@@ -38,7 +38,7 @@ TEST(Training, EveryPositionEncodingTrains) {
     for (int step = 0; step < 15; ++step) last = train_step(model, optimizer, tokens);
     EXPECT_LT(last, first - 0.3) << "position kind " << static_cast<int>(position);
 
-    // Evaluation at 4× the training length: rope, sinusoidal and none extrapolate; learned refuses.
+    // Evaluation at 4× the training length: rope, sinusoidal, none and alibi run; learned refuses.
     model->eval();
     torch::NoGradGuard no_grad;
     auto long_ids = random_ids(1, 64, 50);

@@ -1,5 +1,5 @@
 // Whole-file golden ids (bert_wordpiece_golden_files.json) of the-verdict and tinyshakespeare (data/) and
-// wikitext-2 valid (tests/data/wikitext-2, CC BY-SA).
+// wikitext-2 valid (tests/fixtures/wikitext-2, CC BY-SA).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -51,7 +51,7 @@ TEST(BertFilesGolden, TinyShakespeare) {
 }
 
 TEST(BertFilesGolden, WikitextValid) {
-  expect_file_ids(source_path("tests/data/wikitext-2/wiki.valid.tokens"),
+  expect_file_ids(source_path("tests/fixtures/wikitext-2/wiki.valid.tokens"),
                   golden_file("wikitext-2/wiki.valid.tokens"));
 }
 

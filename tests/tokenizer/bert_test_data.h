@@ -14,12 +14,12 @@ inline std::filesystem::path source_path(const std::string& relative) {
 }
 
 inline std::filesystem::path bert_data(const std::string& file) {
-  return source_path("tests/data/bert/" + file);
+  return source_path("tests/fixtures/bert/" + file);
 }
 
 inline std::unique_ptr<Tokenizer> make_bert(bool lowercase, bool split_special_tokens = false) {
   TokenizerConfig config;
-  config.type = "wordpiece";
+  config.type = TokenizerKind::kWordPiece;
   config.vocab =
       source_path(lowercase ? "data/bert-base-uncased-vocab.txt" : "data/bert-base-cased-vocab.txt");
   config.lowercase = lowercase;

@@ -10,16 +10,16 @@
 
 #include "bert_test_data.h"
 #include "tokenizer/corpus_encoder.h"
-#include "tokenizer/utf8.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 namespace ropelm::test {
 namespace {
 
 std::unique_ptr<Tokenizer> make_bytes(bool split_special_tokens = false) {
   TokenizerConfig config;
-  config.type = "bytes";
+  config.type = TokenizerKind::kBytes;
   config.vocab = "/nonexistent: the byte tokenizer reads no file";
   config.split_special_tokens = split_special_tokens;
   return make_tokenizer(config);
@@ -31,11 +31,11 @@ std::vector<TokenId> bytes_of(std::string_view text) {
   return ids;
 }
 
-// The "text" of every golden case of the WordPiece and GPT-2 suites (tests/data/*/..._golden.jsonl).
+// The "text" of every golden case of the WordPiece and GPT-2 suites (tests/fixtures/*/..._golden.jsonl).
 std::vector<std::string> golden_texts() {
   std::vector<std::string> texts;
   for (const char* file :
-       {"tests/data/bert/bert_wordpiece_golden.jsonl", "tests/data/gpt2/gpt2_golden.jsonl"}) {
+       {"tests/fixtures/bert/bert_wordpiece_golden.jsonl", "tests/fixtures/gpt2/gpt2_golden.jsonl"}) {
     std::istringstream lines(read_file(source_path(file)));
     for (std::string line; std::getline(lines, line);) {
       texts.push_back(nlohmann::json::parse(line).at("text").get<std::string>());

@@ -95,6 +95,17 @@ TEST(AdamW, LoadingStateOfAnotherShapeIsAUserError) {
   EXPECT_THROW(adamw.load_state(state, 1), UserError);
   state.pop_back();
   EXPECT_THROW(adamw.load_state(state, 1), UserError);
+  EXPECT_THROW(adamw.load_state({}, 1), UserError);  // moments of a run that stepped are never made up
+}
+
+TEST(AdamW, AnEmptyStateBeforeTheFirstStepIsAFreshOptimizer) {
+  OptimConfig optim;
+  auto params = make_parameters();
+  AdamW adamw(group_parameters(params, optim), optim);
+  adamw.load_state({}, 0);
+  EXPECT_EQ(adamw.steps_taken(), 0);
+  for (const auto& [name, tensor] : adamw.state())
+    EXPECT_EQ(tensor.count_nonzero().item<int64_t>(), 0) << name;
 }
 
 }  // namespace

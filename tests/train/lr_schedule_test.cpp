@@ -14,7 +14,7 @@ OptimConfig schedule(const std::string& kind) {
   optim.lr = 1.0;
   optim.min_lr = 0.1;
   optim.warmup_steps = 10;
-  optim.schedule = kind;
+  optim.schedule = parse_choice<LrSchedule>(kind).value();
   optim.wsd_decay_fraction = 0.2;
   return optim;
 }

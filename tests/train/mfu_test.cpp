@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "train/device.h"
+#include "run/device.h"
 #include "train/mfu.h"
 
 namespace ropelm {
