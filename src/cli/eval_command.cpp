@@ -97,11 +97,11 @@ void run_eval(const EvalArgs& args, const GlobalOptions& global) {
   LoadedCheckpoint loaded = open_checkpoint(args.checkpoint, device);
   const ResolvedPrecision precision =
       inference_precision(args.precision, loaded.state.precision, device_bf16_facts(device));
-  spdlog::info("precision {} ({})", choice_name(precision.precision), precision.reason);
-  if (auto busy = device.is_cpu() ? busy_cpu_warning() : std::nullopt) spdlog::warn(*busy);
   Config& config = loaded.config;
   PerplexityOptions options = scoring_options(args, config);
   if (args.rope_scaling) rescale_rope(loaded, args, options.context_length);  // refused before any work
+  log_inference_precision(precision);
+  if (auto busy = device.is_cpu() ? busy_cpu_warning() : std::nullopt) spdlog::warn(*busy);
   if (!args.data.empty()) {
     config.data.train = args.data;
     config.data.val.clear();

@@ -1,6 +1,4 @@
 // `ropelm generate`: sample a continuation of a prompt, streaming the decoded text.
-#include <spdlog/spdlog.h>
-
 #include <iostream>
 
 #include "cli/command.h"
@@ -29,7 +27,7 @@ void run_generate(const GenerateArgs& args, const GlobalOptions& global) {
       open_checkpoint(resolve_checkpoint_dir(args.checkpoint, RunDirChoice::kBestElseNewest), device);
   ResolvedPrecision precision =
       inference_precision(args.precision, loaded.state.precision, device_bf16_facts(device));
-  spdlog::info("precision {} ({})", choice_name(precision.precision), precision.reason);
+  log_inference_precision(precision);
   const Tokenizer& tokenizer = *loaded.tokenizer;
   std::vector<TokenId> prompt = tokenizer.encode(args.prompt);
   SamplingOptions sampling = args.sampling;

@@ -3,6 +3,7 @@
 
 #include <ATen/Context.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "run/device.h"
 #include "util/error.h"
@@ -69,6 +70,12 @@ ResolvedPrecision inference_precision(std::optional<Precision> flag, std::string
   ResolvedPrecision automatic = resolve_precision(Precision::kAuto, facts, "--precision");
   if (automatic.precision == Precision::kBf16) return {Precision::kBf16, "the checkpoint's"};
   return {Precision::kFp32, "the checkpoint trained in bf16, but here " + automatic.reason};
+}
+
+void log_inference_precision(const ResolvedPrecision& resolved) {
+  const bool plain = resolved.precision == Precision::kFp32 && resolved.reason == "the checkpoint's";
+  spdlog::log(plain ? spdlog::level::debug : spdlog::level::info, "precision {} ({})",
+              choice_name(resolved.precision), resolved.reason);
 }
 
 }  // namespace ropelm

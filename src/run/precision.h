@@ -43,4 +43,8 @@ ResolvedPrecision resolve_precision(Precision requested, const Bf16Facts& facts,
 ResolvedPrecision inference_precision(std::optional<Precision> flag, std::string_view recorded,
                                       const Bf16Facts& facts);
 
+// Logs what inference_precision chose: at info level when it is bf16 or a fallback, at debug level for a
+// checkpoint's own fp32, so that a plain `eval` or `generate` prints no extra line.
+void log_inference_precision(const ResolvedPrecision& resolved);
+
 }  // namespace ropelm

@@ -123,7 +123,7 @@ TEST(Config, EveryChoiceOfEveryKeyRoundTrips) {
       ++choices;
     }
   }
-  EXPECT_EQ(choices, 2 + 2 + 5 + 2 + 4 + 3 + 4 + 4 + 2 + 3);  // the ten enums of config/choices.h
+  EXPECT_EQ(choices, 2 + 2 + 5 + 2 + 4 + 3 + 4 + 4 + 3 + 3);  // the ten enums of config/choices.h
 }
 
 TEST(Config, CrossKeyChecksNameTheKeys) {
