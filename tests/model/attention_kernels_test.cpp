@@ -1,18 +1,23 @@
 // The two attention kernels agree: at::scaled_dot_product_attention (LibTorch >= 2.0) against the explicit
 // masked softmax, in outputs and in every parameter's gradient, causal from position 0 and through a KV cache
 // (queries that start after a cached prefix), with and without grouped-query heads, with RoPE and with
-// ALiBi's bias (a float mask for SDPA); fp32 within 1e-5.
+// ALiBi's bias (a float mask for SDPA); fp32 within 1e-5. On LibTorch 1.x, which has no SDPA, the pairs are
+// not instantiated, and what runs instead checks that the build chooses the explicit kernel and refuses sdpa.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "model/kv_cache.h"
 #include "model/transformer.h"
 #include "model_test_util.h"
+#include "util/error.h"
 #include "util/libtorch_features.h"
 
 namespace ropelm {
 namespace {
 
+using ::testing::HasSubstr;
 using testing::random_ids;
+using ::testing::ThrowsMessage;
 using testing::tiny_options;
 
 // Two models with the same weights, one per kernel.
@@ -40,12 +45,23 @@ void expect_close(const torch::Tensor& a, const torch::Tensor& b, const std::str
 // boolean mask.
 class AttentionKernels : public ::testing::TestWithParam<std::tuple<int64_t, PositionKind>> {
  protected:
-  void SetUp() override {
-    if (!kHasSdpa)
-      GTEST_SKIP() << "this LibTorch (< 2.0) has no scaled_dot_product_attention (the torch2 build runs it)";
-    torch::manual_seed(7);
-  }
+  void SetUp() override { torch::manual_seed(7); }
 };
+
+// auto takes SDPA exactly where this LibTorch has it; elsewhere asking for sdpa is a one-line error naming
+// the key.
+TEST(AttentionKernelChoice, SdpaExactlyWhereThisLibTorchHasIt) {
+  EXPECT_EQ(uses_sdpa(AttentionKind::kAuto), kHasSdpa);
+  EXPECT_TRUE(uses_sdpa(AttentionKind::kSdpa));
+  EXPECT_FALSE(uses_sdpa(AttentionKind::kExplicit));
+  auto sdpa = TransformerOptions(tiny_options()).attention(AttentionKind::kSdpa);
+  if (kHasSdpa) {
+    EXPECT_NO_THROW(Transformer{sdpa});
+  } else {
+    EXPECT_THAT([&] { Transformer{sdpa}; },
+                ThrowsMessage<UserError>(HasSubstr("model.attention = sdpa needs LibTorch >= 2.0")));
+  }
+}
 
 TEST_P(AttentionKernels, CausalOutputsAndGradientsMatch) {
   KernelPair pair = make_pair(std::get<0>(GetParam()), std::get<1>(GetParam()));
@@ -84,14 +100,16 @@ TEST_P(AttentionKernels, KVCacheOutputsMatch) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(KvHeads, AttentionKernels,
-                         ::testing::Combine(::testing::Values(4, 2, 1),
-                                            ::testing::Values(PositionKind::kRope, PositionKind::kAlibi)),
-                         [](const auto& info) {
-                           return std::string(std::get<1>(info.param) == PositionKind::kAlibi ? "alibi"
-                                                                                              : "rope") +
-                                  "_kv_heads_" + std::to_string(std::get<0>(info.param));
-                         });
+// No pairs where this LibTorch has no SDPA (AttentionKernelChoice covers that build).
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(AttentionKernels);
+INSTANTIATE_TEST_SUITE_P(
+    KvHeads, AttentionKernels,
+    ::testing::Combine(::testing::ValuesIn(kHasSdpa ? std::vector<int64_t>{4, 2, 1} : std::vector<int64_t>{}),
+                       ::testing::Values(PositionKind::kRope, PositionKind::kAlibi)),
+    [](const auto& info) {
+      return std::string(std::get<1>(info.param) == PositionKind::kAlibi ? "alibi" : "rope") + "_kv_heads_" +
+             std::to_string(std::get<0>(info.param));
+    });
 
 }  // namespace
 }  // namespace ropelm
