@@ -18,12 +18,29 @@ std::pair<torch::Tensor, torch::Tensor> lse_and_softmax(const torch::Tensor& log
   return {lse, probs};
 }
 
+// Each row's target as a gather index: `ignored` (N, 1) marks the rows whose target is ignore_index, `picked`
+// (N, 1) is the target's column (0 for ignored rows, which are masked out of every sum).
+struct TargetColumns {
+  torch::Tensor ignored;
+  torch::Tensor picked;
+};
+TargetColumns target_columns(const torch::Tensor& targets, int64_t ignore_index) {
+  auto ignored = targets.eq(ignore_index).unsqueeze(1);
+  return {ignored, targets.unsqueeze(1).masked_fill(ignored, 0)};
+}
+
+// Σ −log p(target) = Σ (lse − logit of the target) over the counted rows, in fp32.
+torch::Tensor summed_nll(const torch::Tensor& logits, const torch::Tensor& lse,
+                         const TargetColumns& columns) {
+  return (lse - logits.gather(1, columns.picked).to(torch::kFloat)).masked_fill_(columns.ignored, 0).sum();
+}
+
 // Autograd's log_softmax + nll_loss allocates three (N, V) buffers per step (log-probabilities, nll_loss's
 // zero-filled one-hot gradient, log_softmax's input gradient) and takes two exponentials per logit; for the
 // a d128 model at batch 16 × context 64 with bert's vocabulary, N·V is 1024 × 30522 floats (125 MB), more
 // work than its transformer blocks. Here one softmax (one exponential per logit) is both the loss's source
 // and, minus one at the targets, the gradient; backward scales it in place. That model, 2 cores: step 440 →
-// 350 ms with glibc's allocator, 277 → 262 ms with the CPU block cache (train/cpu_block_cache.h), loss and
+// 350 ms with glibc's allocator, 277 → 262 ms with the CPU block cache (run/cpu_block_cache.h), loss and
 // gradient within fp32 rounding of autograd's. bf16 logits (mixed precision) keep a bf16 buffer: the
 // gradient goes to the LM head's bf16 matrix products as it is, without a cast of (N, V) either way.
 class SummedCrossEntropy : public torch::autograd::Function<SummedCrossEntropy> {
@@ -31,17 +48,18 @@ class SummedCrossEntropy : public torch::autograd::Function<SummedCrossEntropy> 
   // logits (N, V) fp32 or bf16, targets (N) int64 → 0-dim fp32 sum of −log p(target) over counted rows.
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& logits,
                                const torch::Tensor& targets, int64_t ignore_index) {
-    auto ignored = targets.eq(ignore_index).unsqueeze(1);               // (N, 1)
+    TargetColumns columns = target_columns(targets, ignore_index);
+    auto counted = columns.ignored.logical_not().to(torch::kFloat);     // (N, 1)
     if (logits.is_cpu() && logits.scalar_type() == torch::kBFloat16) {  // one sweep per row, bf16 gradient
       RowCrossEntropy rows = cross_entropy_bf16_cpu(logits, targets, ignore_index, /*with_gradient=*/true);
-      ctx->save_for_backward({rows.gradient, ignored.logical_not().to(torch::kFloat)});
+      ctx->save_for_backward({rows.gradient, counted});
       return rows.nll.sum();
     }
-    auto picked = targets.unsqueeze(1).masked_fill(ignored, 0);  // (N, 1): ignored rows read column 0
     auto [lse, probs] = lse_and_softmax(logits);
-    auto sum = (lse - logits.gather(1, picked).to(torch::kFloat)).masked_fill_(ignored, 0).sum();
-    probs.scatter_add_(1, picked, torch::full(picked.sizes(), -1.0, probs.options()));  // p − one-hot
-    ctx->save_for_backward({probs, ignored.logical_not().to(torch::kFloat)});
+    auto sum = summed_nll(logits, lse, columns);
+    probs.scatter_add_(1, columns.picked,
+                       torch::full(columns.picked.sizes(), -1.0, probs.options()));  // p − one-hot
+    ctx->save_for_backward({probs, counted});
     return sum;
   }
 
@@ -74,10 +92,8 @@ TokenNll token_nll(const torch::Tensor& logits, const torch::Tensor& targets, in
   } else if (bf16 && flat_logits.is_cpu()) {  // evaluation in bf16: the training step's sweep, no gradient
     sum = cross_entropy_bf16_cpu(flat_logits, flat_targets, ignore_index, /*with_gradient=*/false).nll.sum();
   } else if (bf16) {  // evaluation in bf16 on CUDA: the training step's arithmetic, without the gradient
-    auto ignored = flat_targets.eq(ignore_index).unsqueeze(1);
-    auto picked = flat_targets.unsqueeze(1).masked_fill(ignored, 0);
-    auto lse = lse_and_softmax(flat_logits).first;
-    sum = (lse - flat_logits.gather(1, picked).to(torch::kFloat)).masked_fill_(ignored, 0).sum();
+    sum = summed_nll(flat_logits, lse_and_softmax(flat_logits).first,
+                     target_columns(flat_targets, ignore_index));
   } else {  // evaluation: no gradient buffer to share, and log_softmax needs no extra pass for the loss
     sum = torch::nn::functional::cross_entropy(
         flat_logits, flat_targets,
